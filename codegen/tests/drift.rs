@@ -1,0 +1,31 @@
+//! Fails `cargo test` when the committed snapshots no longer match what the spec
+//! and the generator settings produce. Fix: `cargo xtask codegen`, review, commit.
+
+use authn_session_codegen::{generate, snapshot, spec_path};
+
+#[test]
+fn snapshots_match_the_spec() {
+    let artifacts = generate(&spec_path()).expect("spec generates");
+    insta::with_settings!({
+        snapshot_path => snapshot::dir(),
+        prepend_module_to_snapshot => false,
+        omit_expression => false,
+    }, {
+        insta::assert_snapshot!("api-digest", artifacts.api_digest);
+        insta::assert_snapshot!("generated-client", artifacts.generated_code);
+    });
+}
+
+#[test]
+fn xtask_check_sees_no_drift() {
+    // The same comparison `cargo xtask codegen --check` makes, with its readable diff.
+    let artifacts = generate(&spec_path()).expect("spec generates");
+    for snap in snapshot::SNAPSHOTS {
+        if let Some(diff) = snapshot::drift(snap, &artifacts) {
+            panic!(
+                "snapshot {} drifted; run `cargo xtask codegen`:\n{diff}",
+                snap.name
+            );
+        }
+    }
+}
