@@ -12,6 +12,7 @@
 //! assert_eq!(serde_json::to_string(&SessionListRequest::default()).unwrap(), "{}");
 //! ```
 
+mod filter;
 mod secret;
 
 pub use secret::SecretToken;

@@ -1,0 +1,453 @@
+//! Client configuration: where to send requests, and the timeouts, retries and
+//! polling that bound every call.
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::Error;
+
+/// Pangea's default URL template; `{SERVICE_NAME}` becomes `authn`.
+pub const DEFAULT_BASE_URL_TEMPLATE: &str = "https://{SERVICE_NAME}.aws.us.pangea.cloud";
+const SERVICE_NAME: &str = "authn";
+
+/// Settings shared by every call of an [`AuthN`](crate::AuthN) client.
+///
+/// Build one with [`Config::builder`] or [`Config::from_env`]; `build()` checks
+/// everything and returns [`Error::Config`] instead of panicking.
+///
+/// ```
+/// use std::time::Duration;
+/// use authn_session::Config;
+///
+/// let config = Config::builder()
+///     .domain("aws.us.pangea.cloud")
+///     .request_retries(5)
+///     .request_timeout(Duration::from_secs(10))
+///     .build()?;
+/// assert_eq!(config.base_url().as_str(), "https://authn.aws.us.pangea.cloud/");
+/// # Ok::<(), authn_session::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) base_url: Url,
+    pub(crate) config_id: Option<String>,
+    pub(crate) user_agent: String,
+    pub(crate) request_retries: u32,
+    pub(crate) retry_backoff: Duration,
+    pub(crate) max_retry_backoff: Duration,
+    pub(crate) retry_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) queued_retry_enabled: bool,
+    pub(crate) poll_result_timeout: Duration,
+    pub(crate) poll_interval: Duration,
+    pub(crate) max_response_bytes: usize,
+}
+
+impl Config {
+    /// A builder with Pangea's defaults.
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().build()?;
+    /// assert_eq!(config.base_url().as_str(), "https://authn.aws.us.pangea.cloud/");
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Reads `PANGEA_BASE_URL_TEMPLATE` (first) or `PANGEA_DOMAIN`; with neither
+    /// set, Pangea's production URL. Everything else keeps its default.
+    ///
+    /// ```no_run
+    /// let config = authn_session::Config::from_env()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Self, Error> {
+        Self::builder_from_env().build()
+    }
+
+    /// Like [`Config::from_env`], but returns the builder to adjust further.
+    ///
+    /// ```no_run
+    /// let config = authn_session::Config::builder_from_env().request_retries(1).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
+    pub fn builder_from_env() -> ConfigBuilder {
+        let mut builder = Self::builder();
+        let var = |name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v: &String| !v.trim().is_empty())
+        };
+        if let Some(template) = var("PANGEA_BASE_URL_TEMPLATE") {
+            builder = builder.base_url_template(template);
+        } else if let Some(domain) = var("PANGEA_DOMAIN") {
+            builder = builder.domain(domain);
+        }
+        builder
+    }
+
+    /// The URL every request path is joined to (always ends with `/`).
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder()
+    ///     .base_url_template("http://127.0.0.1:4010")
+    ///     .build()?;
+    /// assert_eq!(config.base_url().as_str(), "http://127.0.0.1:4010/");
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// The `User-Agent` header sent with every request.
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().custom_user_agent("my-app/1.2").build()?;
+    /// assert!(config.user_agent().starts_with("pangea-rust/"));
+    /// assert!(config.user_agent().ends_with(" my-app/1.2"));
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+}
+
+/// Builder of [`Config`]; every setter has the name of the setting.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let config = authn_session::Config::builder()
+///     .base_url_template("http://127.0.0.1:4010")
+///     .config_id("pci_example")
+///     .queued_retry_enabled(false)
+///     .poll_result_timeout(Duration::from_secs(60))
+///     .build()?;
+/// # Ok::<(), authn_session::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ConfigBuilder {
+    domain: Option<String>,
+    base_url_template: Option<String>,
+    allow_insecure_http: bool,
+    config_id: Option<String>,
+    custom_user_agent: Option<String>,
+    request_retries: u32,
+    retry_backoff: Duration,
+    max_retry_backoff: Duration,
+    retry_timeout: Duration,
+    request_timeout: Duration,
+    connect_timeout: Duration,
+    queued_retry_enabled: bool,
+    poll_result_timeout: Duration,
+    poll_interval: Duration,
+    max_response_bytes: usize,
+}
+
+impl Default for ConfigBuilder {
+    fn default() -> Self {
+        Self {
+            domain: None,
+            base_url_template: None,
+            allow_insecure_http: false,
+            config_id: None,
+            custom_user_agent: None,
+            request_retries: 3,
+            retry_backoff: Duration::from_millis(500),
+            max_retry_backoff: Duration::from_secs(8),
+            retry_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            queued_retry_enabled: true,
+            poll_result_timeout: Duration::from_secs(120),
+            poll_interval: Duration::from_secs(1),
+            max_response_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+impl ConfigBuilder {
+    /// Pangea domain, for example `aws.us.pangea.cloud`: requests go to
+    /// `https://authn.<domain>`. Ignored when a base URL template is set.
+    pub fn domain(mut self, domain: impl Into<String>) -> Self {
+        self.domain = Some(domain.into());
+        self
+    }
+
+    /// Full base URL, where `{SERVICE_NAME}` (if present) becomes `authn`:
+    /// `https://{SERVICE_NAME}.aws.eu.pangea.cloud`, or `http://127.0.0.1:4010`
+    /// for the local emulator. Plain `http` is accepted for loopback hosts only,
+    /// unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    pub fn base_url_template(mut self, template: impl Into<String>) -> Self {
+        self.base_url_template = Some(template.into());
+        self
+    }
+
+    /// Allows a plain-`http` base URL on a non-loopback host (tokens then travel
+    /// unencrypted). Off by default.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// The AuthN configuration ID, sent as `config_id` in every request body.
+    pub fn config_id(mut self, config_id: impl Into<String>) -> Self {
+        self.config_id = Some(config_id.into());
+        self
+    }
+
+    /// Appended to the `User-Agent` header after `pangea-rust/<version>`.
+    pub fn custom_user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.custom_user_agent = Some(agent.into());
+        self
+    }
+
+    /// How many times a failed call may be retried (default 3; 0 disables
+    /// retries). Which failures are retried depends on the call: see
+    /// [`crate::retry`].
+    pub fn request_retries(mut self, retries: u32) -> Self {
+        self.request_retries = retries;
+        self
+    }
+
+    /// Delay before the first retry (default 500 ms); it doubles on each retry,
+    /// with jitter, up to [`max_retry_backoff`](Self::max_retry_backoff).
+    pub fn retry_backoff(mut self, backoff: Duration) -> Self {
+        self.retry_backoff = backoff;
+        self
+    }
+
+    /// Longest delay between two attempts (default 8 s). A server's
+    /// `Retry-After` longer than this ends the retries instead.
+    pub fn max_retry_backoff(mut self, max: Duration) -> Self {
+        self.max_retry_backoff = max;
+        self
+    }
+
+    /// No retry starts once this much time has passed since the first attempt
+    /// (default 60 s).
+    pub fn retry_timeout(mut self, timeout: Duration) -> Self {
+        self.retry_timeout = timeout;
+        self
+    }
+
+    /// Timeout of one attempt, from sending to the last byte of the response
+    /// (default 30 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Timeout to open a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Whether an HTTP 202 (queued request) is followed up by polling for its
+    /// result (default true). When false, a 202 returns [`Error::Accepted`].
+    pub fn queued_retry_enabled(mut self, enabled: bool) -> Self {
+        self.queued_retry_enabled = enabled;
+        self
+    }
+
+    /// How long to poll a queued request before giving up with
+    /// [`Error::AcceptedTimeout`] (default 120 s).
+    pub fn poll_result_timeout(mut self, timeout: Duration) -> Self {
+        self.poll_result_timeout = timeout;
+        self
+    }
+
+    /// Unit of the polling delay: the n-th poll waits n² × this (default 1 s).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+
+    /// Largest response body accepted (default 16 MiB); a larger one is
+    /// refused with [`Error::ResponseTooLarge`] without being read whole.
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_response_bytes = max;
+        self
+    }
+
+    /// Checks the settings and builds the [`Config`].
+    pub fn build(self) -> Result<Config, Error> {
+        let template = match (&self.base_url_template, &self.domain) {
+            (Some(template), _) => template.clone(),
+            (None, Some(domain)) => {
+                let domain = domain.trim().trim_end_matches('/');
+                if domain.is_empty() || domain.contains("://") || domain.contains('/') {
+                    return Err(Error::Config(format!(
+                        "domain {domain:?} must be a bare host name such as `aws.us.pangea.cloud`; \
+                         use base_url_template for a full URL"
+                    )));
+                }
+                format!("https://{{SERVICE_NAME}}.{domain}")
+            }
+            (None, None) => DEFAULT_BASE_URL_TEMPLATE.to_string(),
+        };
+        let base_url = parse_base_url(
+            &template.replace("{SERVICE_NAME}", SERVICE_NAME),
+            self.allow_insecure_http,
+        )?;
+        let config_id = match self.config_id {
+            Some(id) => Some(crate::validate::identifier("config_id", &id)?.to_string()),
+            None => None,
+        };
+        let mut user_agent = format!("pangea-rust/{}", env!("CARGO_PKG_VERSION"));
+        if let Some(custom) = self
+            .custom_user_agent
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            if custom.chars().any(|c| c.is_control() || !c.is_ascii()) {
+                return Err(Error::Config(
+                    "custom_user_agent must be printable ASCII".into(),
+                ));
+            }
+            user_agent.push(' ');
+            user_agent.push_str(custom);
+        }
+        for (name, value) in [
+            ("request_timeout", self.request_timeout),
+            ("connect_timeout", self.connect_timeout),
+            ("poll_interval", self.poll_interval),
+        ] {
+            if value.is_zero() {
+                return Err(Error::Config(format!("{name} must be greater than zero")));
+            }
+        }
+        if self.max_response_bytes == 0 {
+            return Err(Error::Config(
+                "max_response_bytes must be greater than zero".into(),
+            ));
+        }
+        Ok(Config {
+            base_url,
+            config_id,
+            user_agent,
+            request_retries: self.request_retries,
+            retry_backoff: self.retry_backoff,
+            max_retry_backoff: self.max_retry_backoff.max(self.retry_backoff),
+            retry_timeout: self.retry_timeout,
+            request_timeout: self.request_timeout,
+            connect_timeout: self.connect_timeout,
+            queued_retry_enabled: self.queued_retry_enabled,
+            poll_result_timeout: self.poll_result_timeout,
+            poll_interval: self.poll_interval,
+            max_response_bytes: self.max_response_bytes,
+        })
+    }
+}
+
+fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, Error> {
+    let mut url = Url::parse(text.trim())
+        .map_err(|e| Error::Config(format!("base URL {text:?} is not a valid URL: {e}")))?;
+    if url.host_str().is_none() || url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(format!(
+            "base URL {text:?} must be scheme://host[:port][/path] with no query or fragment"
+        )));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::Config(format!(
+                "base URL {text:?} uses plain http on a non-loopback host; tokens would travel \
+                 unencrypted. Use https, or set allow_insecure_http(true) if you mean it"
+            )))
+        }
+        other => {
+            return Err(Error::Config(format!(
+                "base URL scheme {other:?} is not http or https"
+            )))
+        }
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_and_template_resolve_like_the_official_sdks() {
+        let c = Config::builder()
+            .domain("aws.eu.pangea.cloud")
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url().as_str(), "https://authn.aws.eu.pangea.cloud/");
+        let c = Config::builder()
+            .domain("ignored.example")
+            .base_url_template("https://{SERVICE_NAME}.dev.example/api")
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url().as_str(), "https://authn.dev.example/api/");
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback_unless_opted_in() {
+        for ok in [
+            "http://127.0.0.1:4010",
+            "http://localhost:1",
+            "http://[::1]:2",
+        ] {
+            Config::builder().base_url_template(ok).build().unwrap();
+        }
+        let err = Config::builder()
+            .base_url_template("http://10.0.0.1")
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Config(ref m) if m.contains("allow_insecure_http")),
+            "{err}"
+        );
+        Config::builder()
+            .base_url_template("http://authn.internal")
+            .allow_insecure_http(true)
+            .build()
+            .unwrap();
+    }
+
+    #[test]
+    fn bad_settings_are_config_errors() {
+        for bad in ["not a url", "ftp://x", "https://x/?q=1", "http://"] {
+            let err = Config::builder()
+                .base_url_template(bad)
+                .build()
+                .unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{bad}: {err}");
+        }
+        assert!(matches!(
+            Config::builder().domain("https://x").build(),
+            Err(Error::Config(_))
+        ));
+        assert!(matches!(
+            Config::builder().config_id(" ").build(),
+            Err(Error::InvalidInput { .. })
+        ));
+        assert!(matches!(
+            Config::builder().request_timeout(Duration::ZERO).build(),
+            Err(Error::Config(_))
+        ));
+    }
+}

@@ -1,0 +1,125 @@
+//! Optional arguments of `list` and `refresh`, as chainable builders.
+
+use authn_session_gen::{
+    types::{ItemOrder, SessionListFilter, SessionListOrderBy},
+    SecretToken,
+};
+
+/// Options of a session list: filter, cursor, order and page size.
+///
+/// ```
+/// use authn_session::{ItemOrder, ListOptions, SessionListFilter, SessionListOrderBy};
+///
+/// let options = ListOptions::new()
+///     .filter(SessionListFilter::new().email_contains(["example.com"]))
+///     .order(ItemOrder::Desc)
+///     .order_by(SessionListOrderBy::CreatedAt)
+///     .size(20);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+#[must_use]
+pub struct ListOptions {
+    pub(crate) filter: Option<SessionListFilter>,
+    pub(crate) last: Option<String>,
+    pub(crate) order: Option<ItemOrder>,
+    pub(crate) order_by: Option<SessionListOrderBy>,
+    pub(crate) size: Option<u64>,
+}
+
+impl ListOptions {
+    /// No filter, server defaults for order and size, first page.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only sessions matching `filter`.
+    pub fn filter(mut self, filter: SessionListFilter) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// The page after the one whose result carried this `last` cursor.
+    pub fn last(mut self, cursor: impl Into<String>) -> Self {
+        self.last = Some(cursor.into());
+        self
+    }
+
+    /// Ascending or descending.
+    pub fn order(mut self, order: ItemOrder) -> Self {
+        self.order = Some(order);
+        self
+    }
+
+    /// The field to order by.
+    pub fn order_by(mut self, order_by: SessionListOrderBy) -> Self {
+        self.order_by = Some(order_by);
+        self
+    }
+
+    /// At most this many sessions per page; at least 1 (0 is refused with
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) before sending).
+    pub fn size(mut self, size: u64) -> Self {
+        self.size = Some(size);
+        self
+    }
+}
+
+/// Options of a refresh.
+///
+/// ```
+/// let options = authn_session::RefreshOptions::new().user_token("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a");
+/// assert!(!format!("{options:?}").contains("ptu_"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+#[must_use]
+pub struct RefreshOptions {
+    pub(crate) user_token: Option<SecretToken>,
+}
+
+impl RefreshOptions {
+    /// No options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The session's current user token; Pangea checks that it belongs to the
+    /// same session as the refresh token.
+    pub fn user_token(mut self, token: impl Into<String>) -> Self {
+        self.user_token = Some(SecretToken::new(token));
+        self
+    }
+}
+
+/// List options checked and converted to the request's field types.
+pub(crate) struct ListFields {
+    pub filter: Option<SessionListFilter>,
+    pub last: Option<String>,
+    pub order: Option<ItemOrder>,
+    pub order_by: Option<SessionListOrderBy>,
+    pub size: Option<std::num::NonZeroU64>,
+}
+
+impl ListOptions {
+    pub(crate) fn into_fields(self) -> Result<ListFields, crate::Error> {
+        let size = match self.size {
+            None => None,
+            Some(size) => Some(std::num::NonZeroU64::new(size).ok_or(
+                crate::Error::InvalidInput {
+                    field: "size",
+                    reason: "must be at least 1".into(),
+                },
+            )?),
+        };
+        if let Some(last) = &self.last {
+            crate::validate::cursor(last)?;
+        }
+        Ok(ListFields {
+            filter: self.filter,
+            // An empty cursor means "first page": send none, as the official SDKs do.
+            last: self.last.filter(|l| !l.is_empty()),
+            order: self.order,
+            order_by: self.order_by,
+            size,
+        })
+    }
+}

@@ -1,0 +1,158 @@
+//! When a failed attempt is retried, and how long to wait first.
+//!
+//! The rule follows idempotency. `list`, `invalidate` and `logout` may be
+//! repeated: doing them twice leaves the same state as doing them once (a
+//! repeated `invalidate` of a session that the first attempt already ended
+//! answers `NotFound`; [`ApiError::attempts`](crate::ApiError::attempts) > 1 tells
+//! you so). `refresh` rotates tokens, so a second attempt after a processed first
+//! one would be refused and the new tokens lost: it is retried only when the
+//! request **certainly was not processed**.
+//!
+//! | failure of an attempt                                   | list, invalidate, logout | refresh |
+//! |---------------------------------------------------------|:---:|:---:|
+//! | connection could not be opened (nothing sent)           | retry | retry |
+//! | HTTP 429 `TooManyRequests` (refused before processing)  | retry | retry |
+//! | HTTP 502/503 without a Pangea envelope (from a gateway) | retry | retry |
+//! | HTTP 500, 504, or 502/503 with a Pangea envelope        | retry | no |
+//! | timeout, connection lost after sending, body cut short  | retry | no |
+//! | any other 4xx, or a response that cannot be decoded     | no | no |
+//!
+//! Delays grow as `retry_backoff × 2ⁿ`, capped at `max_retry_backoff`, times a
+//! random factor in [0.75, 1]; a `Retry-After` header sets the delay instead
+//! (beyond `max_retry_backoff`, the retries end). No retry starts after
+//! `retry_timeout`. Every retry sends `X-Pangea-Retried-Request-Ids` with the
+//! request ids of the earlier attempts, as the official SDKs do.
+
+use std::time::Duration;
+
+/// Whether repeating an operation is harmless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Idempotency {
+    /// list, invalidate, logout.
+    Idempotent,
+    /// refresh: rotates tokens.
+    NotIdempotent,
+}
+
+/// How an attempt failed, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The request never left (connection refused, DNS failure).
+    NotSent,
+    /// The request may have been processed (timeout, connection lost, body cut short).
+    MaybeProcessed,
+    /// An HTTP error status; `envelope` says whether Pangea itself answered.
+    Status { http_status: u16, envelope: bool },
+    /// Nothing to gain from repeating (undecodable, too large, invalid).
+    Permanent,
+}
+
+/// The retry rule of the table in the module docs.
+pub(crate) fn should_retry(op: Idempotency, failure: Failure) -> bool {
+    let idempotent = op == Idempotency::Idempotent;
+    match failure {
+        Failure::NotSent => true,
+        Failure::MaybeProcessed => idempotent,
+        Failure::Status {
+            http_status: 429, ..
+        } => true,
+        // A gateway that could not reach Pangea: the request went no further.
+        Failure::Status {
+            http_status: 502 | 503,
+            envelope: false,
+        } => true,
+        // 504 is left out above: the gateway gave up waiting, and Pangea may
+        // still have processed the request.
+        Failure::Status {
+            http_status: 500 | 502..=504,
+            ..
+        } => idempotent,
+        Failure::Status { .. } | Failure::Permanent => false,
+    }
+}
+
+/// Delay before retry number `retry` (0 for the first retry), jittered.
+pub(crate) fn backoff(retry: u32, base: Duration, max: Duration) -> Duration {
+    let exp = base.saturating_mul(2u32.saturating_pow(retry.min(31)));
+    exp.min(max).mul_f64(0.75 + 0.25 * fastrand::f64())
+}
+
+/// Parses `Retry-After` given in seconds (the HTTP-date form is ignored).
+pub(crate) fn parse_retry_after(value: Option<&reqwest::header::HeaderValue>) -> Option<Duration> {
+    let secs: u64 = value?.to_str().ok()?.trim().parse().ok()?;
+    Some(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Failure::*, Idempotency::*, *};
+
+    #[test]
+    fn the_retry_table() {
+        let status = |http_status, envelope| Status {
+            http_status,
+            envelope,
+        };
+        #[rustfmt::skip]
+        let table = [
+            // failure,                   idempotent, refresh
+            (NotSent,                     true,  true),
+            (MaybeProcessed,              true,  false),
+            (status(429, true),           true,  true),
+            (status(429, false),          true,  true),
+            (status(502, false),          true,  true),
+            (status(503, false),          true,  true),
+            (status(504, false),          true,  false),
+            (status(500, false),          true,  false),
+            (status(500, true),           true,  false),
+            (status(502, true),           true,  false),
+            (status(503, true),           true,  false),
+            (status(504, true),           true,  false),
+            (status(501, true),           false, false),
+            (status(400, true),           false, false),
+            (status(401, true),           false, false),
+            (status(404, true),           false, false),
+            (Permanent,                   false, false),
+        ];
+        for (failure, idempotent, refresh) in table {
+            assert_eq!(
+                should_retry(Idempotent, failure),
+                idempotent,
+                "{failure:?} idempotent"
+            );
+            assert_eq!(
+                should_retry(NotIdempotent, failure),
+                refresh,
+                "{failure:?} refresh"
+            );
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let base = Duration::from_millis(500);
+        let max = Duration::from_secs(8);
+        for retry in 0..40 {
+            let ideal = (base * 2u32.saturating_pow(retry.min(31))).min(max);
+            let d = backoff(retry, base, max);
+            assert!(
+                d <= ideal && d >= ideal.mul_f64(0.75),
+                "retry {retry}: {d:?} vs {ideal:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_in_seconds() {
+        let v = |s: &'static str| reqwest::header::HeaderValue::from_static(s);
+        assert_eq!(
+            parse_retry_after(Some(&v("3"))),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            parse_retry_after(Some(&v("Wed, 21 Oct 2015 07:28:00 GMT"))),
+            None
+        );
+        assert_eq!(parse_retry_after(None), None);
+    }
+}

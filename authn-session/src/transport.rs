@@ -1,0 +1,435 @@
+//! Sends one operation: the HTTP attempts with retries, the 202 polling, the
+//! bounded body read and the envelope decoding. Paths come from the generated
+//! operation table; bodies and results are the generated types.
+//!
+//! The facade drives `reqwest` itself rather than calling the generated
+//! `Client` methods: those cannot add a header per attempt (the retried-ids
+//! header), read every body whole with no size limit, and drop the HTTP status
+//! when a body does not decode.
+
+use std::time::{Duration, Instant};
+
+use authn_session_gen::{operations::Operation, types::AcceptedResponse, types::ErrorResponse};
+use bytes::{Bytes, BytesMut};
+use reqwest::{
+    header::{self, HeaderMap, HeaderValue},
+    StatusCode,
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use tracing::{field::Empty, Instrument};
+use url::Url;
+
+use crate::{
+    response::Envelope,
+    retry::{backoff, parse_retry_after, should_retry, Failure, Idempotency},
+    ApiError, ApiErrorKind, Config, Error, PangeaResponse,
+};
+
+const RETRIED_IDS_HEADER: &str = "x-pangea-retried-request-ids";
+const EXCERPT_BYTES: usize = 512;
+const REDACTED: &str = "[REDACTED]";
+
+/// One call to make: which operation, its encoded body, and the tokens in that
+/// body (redacted from anything quoted back in errors).
+pub(crate) struct Call<'a> {
+    pub op: Operation,
+    pub idempotency: Idempotency,
+    pub body: Bytes,
+    pub secrets: &'a [&'a str],
+}
+
+/// The HTTP side of a client: one connection pool, shared by all clones.
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    pub(crate) config: Config,
+    service_token: SecretString,
+}
+
+enum Outcome<R> {
+    Done(PangeaResponse<R>),
+    Accepted(String),
+    Failed(Failed),
+}
+
+struct Failed {
+    error: Error,
+    failure: Failure,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+}
+
+impl Failed {
+    fn new(error: Error, failure: Failure) -> Self {
+        Self {
+            error,
+            failure,
+            request_id: None,
+            retry_after: None,
+        }
+    }
+}
+
+impl Transport {
+    pub(crate) fn new(service_token: &str, config: Config) -> Result<Self, Error> {
+        let mut auth = HeaderValue::from_str(&format!("Bearer {service_token}"))
+            .map_err(|_| Error::Config("the service token is not a valid header value".into()))?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, auth);
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(config.user_agent.clone())
+            .timeout(config.request_timeout)
+            .connect_timeout(config.connect_timeout)
+            // A redirect would carry the token elsewhere; Pangea never redirects.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            config,
+            service_token: SecretString::from(service_token.to_string()),
+        })
+    }
+
+    /// Makes the call, retrying as [`crate::retry`] allows and polling a 202.
+    pub(crate) async fn call<R: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+    ) -> Result<PangeaResponse<R>, Error> {
+        let url = self.url(call.op.path)?;
+        let started = Instant::now();
+        let mut retried_ids: Vec<String> = Vec::new();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let span = tracing::info_span!(
+                "pangea.request",
+                operation = call.op.id,
+                attempt,
+                request_id = Empty,
+                http_status = Empty
+            );
+            let outcome = self
+                .attempt::<R>(&url, &call, &retried_ids)
+                .instrument(span)
+                .await;
+            let failed = match outcome {
+                Outcome::Done(response) => return Ok(response),
+                Outcome::Accepted(request_id) => {
+                    if !self.config.queued_retry_enabled {
+                        return Err(Error::Accepted { request_id });
+                    }
+                    return self.poll(call.op.id, &request_id, call.secrets).await;
+                }
+                Outcome::Failed(failed) => failed,
+            };
+            if let Some(id) = failed.request_id {
+                retried_ids.push(id);
+            }
+            let error = with_attempts(failed.error, attempt);
+            if attempt > self.config.request_retries
+                || !should_retry(call.idempotency, failed.failure)
+            {
+                return Err(error);
+            }
+            let delay = match failed.retry_after {
+                Some(wait) if wait > self.config.max_retry_backoff => return Err(error),
+                Some(wait) => wait,
+                None => backoff(
+                    attempt - 1,
+                    self.config.retry_backoff,
+                    self.config.max_retry_backoff,
+                ),
+            };
+            if started.elapsed() + delay > self.config.retry_timeout {
+                return Err(error);
+            }
+            tracing::debug!(operation = call.op.id, attempt, ?delay, %error, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Polls `GET /request/{request_id}` until the queued request is done, with
+    /// delays of n² × `poll_interval`, for at most `poll_result_timeout`.
+    pub(crate) async fn poll<R: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        request_id: &str,
+        secrets: &[&str],
+    ) -> Result<PangeaResponse<R>, Error> {
+        let url = self.url(&format!("request/{request_id}"))?;
+        let started = Instant::now();
+        let mut last_error = None;
+        for n in 1u32.. {
+            let remaining = self
+                .config
+                .poll_result_timeout
+                .saturating_sub(started.elapsed());
+            if remaining.is_zero() {
+                break;
+            }
+            tokio::time::sleep(
+                self.config
+                    .poll_interval
+                    .saturating_mul(n.saturating_mul(n))
+                    .min(remaining),
+            )
+            .await;
+            let span = tracing::info_span!(
+                "pangea.poll",
+                operation,
+                poll = n,
+                request_id,
+                http_status = Empty
+            );
+            let response = self
+                .http
+                .get(url.clone())
+                .send()
+                .instrument(span.clone())
+                .await;
+            let outcome = match response {
+                Ok(response) => self.read::<R>(response, secrets).instrument(span).await,
+                Err(e) => Outcome::Failed(send_error(e, self.config.request_timeout)),
+            };
+            match outcome {
+                Outcome::Done(response) => return Ok(response),
+                Outcome::Accepted(_) => {}
+                // Polling only reads: any transient failure is worth another poll.
+                Outcome::Failed(failed) if failed.error.is_retryable() => {
+                    last_error = Some(failed.error)
+                }
+                Outcome::Failed(failed) => return Err(failed.error),
+            }
+        }
+        if let Some(error) = last_error {
+            tracing::debug!(%error, "last poll failed");
+        }
+        Err(Error::AcceptedTimeout {
+            request_id: request_id.to_string(),
+            waited: started.elapsed(),
+        })
+    }
+
+    fn url(&self, path: &str) -> Result<Url, Error> {
+        self.config
+            .base_url
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| Error::Config(format!("cannot join {path:?} to the base URL: {e}")))
+    }
+
+    async fn attempt<R: DeserializeOwned>(
+        &self,
+        url: &Url,
+        call: &Call<'_>,
+        retried_ids: &[String],
+    ) -> Outcome<R> {
+        let mut request = self
+            .http
+            .post(url.clone())
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(call.body.clone());
+        if !retried_ids.is_empty() {
+            request = request.header(RETRIED_IDS_HEADER, retried_ids.join(","));
+        }
+        match request.send().await {
+            Ok(response) => self.read(response, call.secrets).await,
+            Err(e) => Outcome::Failed(send_error(e, self.config.request_timeout)),
+        }
+    }
+
+    /// Reads the body within the size limit and decodes it.
+    async fn read<R: DeserializeOwned>(
+        &self,
+        mut response: reqwest::Response,
+        secrets: &[&str],
+    ) -> Outcome<R> {
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let header_id = headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let span = tracing::Span::current();
+        span.record("http_status", status.as_u16());
+        if let Some(id) = &header_id {
+            span.record("request_id", id.as_str());
+        }
+        let limit = self.config.max_response_bytes;
+        let too_large = || {
+            let error = Error::ResponseTooLarge {
+                http_status: status.as_u16(),
+                request_id: header_id.clone(),
+                limit,
+            };
+            Outcome::Failed(Failed {
+                request_id: header_id.clone(),
+                ..Failed::new(error, Failure::Permanent)
+            })
+        };
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
+            return too_large();
+        }
+        let mut body = BytesMut::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > limit => return too_large(),
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => {
+                    let mut failed = send_error(e, self.config.request_timeout);
+                    failed.failure = Failure::MaybeProcessed;
+                    failed.request_id = header_id;
+                    return Outcome::Failed(failed);
+                }
+            }
+        }
+        self.decode(status, headers, header_id, body.freeze(), secrets)
+    }
+
+    fn decode<R: DeserializeOwned>(
+        &self,
+        status: StatusCode,
+        headers: HeaderMap,
+        header_id: Option<String>,
+        body: Bytes,
+        secrets: &[&str],
+    ) -> Outcome<R> {
+        if status == StatusCode::ACCEPTED {
+            if let Ok(accepted) = serde_json::from_slice::<AcceptedResponse>(&body) {
+                tracing::Span::current().record("request_id", accepted.request_id.as_str());
+                return Outcome::Accepted(accepted.request_id);
+            }
+        } else if status.is_success() {
+            match serde_json::from_slice::<Envelope<R>>(&body) {
+                Ok(envelope) if envelope.status == "Success" => {
+                    tracing::Span::current().record("request_id", envelope.request_id.as_str());
+                    return Outcome::Done(envelope.into_response(status, headers));
+                }
+                Ok(_) | Err(_) => {}
+            }
+        }
+        let retry_after = parse_retry_after(headers.get(header::RETRY_AFTER));
+        let envelope = serde_json::from_slice::<ErrorResponse>(&body);
+        let failure = |envelope| {
+            if status.is_client_error() || status.is_server_error() {
+                Failure::Status {
+                    http_status: status.as_u16(),
+                    envelope,
+                }
+            } else {
+                Failure::Permanent
+            }
+        };
+        match envelope {
+            Ok(envelope) if envelope.status != "Success" => {
+                tracing::Span::current().record("request_id", envelope.request_id.as_str());
+                let api = ApiError {
+                    kind: ApiErrorKind::from_status(&envelope.status, status.as_u16()),
+                    http_status: status.as_u16(),
+                    status: envelope.status,
+                    summary: self.redact(envelope.summary.as_deref().unwrap_or_default(), secrets),
+                    request_id: envelope.request_id.clone(),
+                    field_errors: envelope
+                        .result
+                        .map(|r| r.errors)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|mut e| {
+                            e.detail = self.redact(&e.detail, secrets);
+                            e
+                        })
+                        .collect(),
+                    retry_after,
+                    attempts: 1,
+                };
+                Outcome::Failed(Failed {
+                    error: Error::Api(Box::new(api)),
+                    failure: failure(true),
+                    request_id: Some(envelope.request_id),
+                    retry_after,
+                })
+            }
+            _ => {
+                let source = if status.is_success() || status == StatusCode::ACCEPTED {
+                    serde_json::from_slice::<Envelope<R>>(&body).err()
+                } else {
+                    envelope.err()
+                };
+                let error = Error::Decode {
+                    http_status: status.as_u16(),
+                    request_id: header_id.clone(),
+                    excerpt: self.excerpt(&body, secrets),
+                    source,
+                };
+                Outcome::Failed(Failed {
+                    error,
+                    failure: failure(false),
+                    request_id: header_id,
+                    retry_after,
+                })
+            }
+        }
+    }
+
+    fn excerpt(&self, body: &[u8], secrets: &[&str]) -> String {
+        let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_BYTES)]);
+        let mut excerpt = self.redact(&text, secrets);
+        if body.len() > EXCERPT_BYTES {
+            excerpt.push('…');
+        }
+        excerpt
+    }
+
+    /// Removes every token this call used from text quoted back to the caller.
+    fn redact(&self, text: &str, secrets: &[&str]) -> String {
+        let mut text = text.to_string();
+        for secret in secrets
+            .iter()
+            .copied()
+            .chain([self.service_token.expose_secret()])
+        {
+            if !secret.is_empty() && text.contains(secret) {
+                text = text.replace(secret, REDACTED);
+            }
+        }
+        text
+    }
+}
+
+fn send_error(e: reqwest::Error, timeout: Duration) -> Failed {
+    if e.is_connect() {
+        Failed::new(
+            Error::Transport {
+                source: e.without_url(),
+                processed_maybe: false,
+            },
+            Failure::NotSent,
+        )
+    } else if e.is_timeout() {
+        Failed::new(Error::Timeout { timeout }, Failure::MaybeProcessed)
+    } else {
+        Failed::new(
+            Error::Transport {
+                source: e.without_url(),
+                processed_maybe: true,
+            },
+            Failure::MaybeProcessed,
+        )
+    }
+}
+
+fn with_attempts(error: Error, attempts: u32) -> Error {
+    match error {
+        Error::Api(mut api) => {
+            api.attempts = attempts;
+            Error::Api(api)
+        }
+        other => other,
+    }
+}
