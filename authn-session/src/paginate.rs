@@ -129,9 +129,9 @@ mod tests {
     #[test]
     fn a_repeated_cursor_ends_with_an_error_instead_of_looping() {
         let got: Vec<_> = block_on(
-            pages(ListOptions::new(), |o| {
-                let next = if o.last.is_none() { "c1" } else { "c1" };
-                async move { Ok(page("prq_2", Some(next))) }
+            // The server answers every page with the same cursor.
+            pages(ListOptions::new(), |_| async {
+                Ok(page("prq_2", Some("c1")))
             })
             .collect::<Vec<_>>(),
         );

@@ -1,0 +1,261 @@
+//! Results decode into the generated types; every Pangea error status maps to
+//! its kind with the request id; broken responses become typed errors.
+
+use authn_session::{ApiErrorKind, Error, ExposeSecret, ListOptions, RefreshOptions};
+use authn_session_tests::{envelope, MockServer, Reply};
+use serde_json::json;
+
+const LIST: &str = "/v2/session/list";
+
+fn session(id: &str) -> serde_json::Value {
+    json!({
+        "id": id, "type": "user", "life": 172800, "expire": "2026-11-25T08:00:00Z",
+        "email": "alice@example.com", "identity": "pui_alice", "scopes": ["admin"],
+        "profile": {"first_name": "Alice", "last_name": "Liddell"},
+        "created_at": "2026-11-23T08:00:00Z",
+        "active_token": {
+            "id": "pmt_token", "type": "user", "life": 3600, "expire": "2026-11-23T09:00:00Z",
+            "identity": "pui_alice", "email": "alice@example.com", "profile": {"first_name": "Alice"},
+            "created_at": "2026-11-23T08:00:00Z",
+            "intelligence": {"embargo": false, "ip_intel": true, "domain_intel": false, "user_intel": false}
+        }
+    })
+}
+
+#[tokio::test]
+async fn list_result_decodes_with_every_field() {
+    let server = MockServer::start().await;
+    server.reply(
+        LIST,
+        Reply::success(json!({"sessions": [session("pmt_1")], "last": "cursor-2", "count": 1})),
+    );
+    let page = server
+        .authn()
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(page.request_id, "prq_0001");
+    assert_eq!(page.status, "Success");
+    assert_eq!(page.summary, "ok");
+    assert_eq!(page.request_time, "2026-11-23T08:00:00.000000Z");
+    assert_eq!(page.http_status(), 200);
+    assert_eq!(page.headers()["x-request-id"], "prq_0001");
+    assert_eq!(page.result.last.as_deref(), Some("cursor-2"));
+    assert_eq!(page.result.count, Some(1));
+    let item = &page.result.sessions[0];
+    assert_eq!(*item.id, "pmt_1");
+    assert_eq!(item.life, 172800);
+    assert_eq!(item.scopes, ["admin"]);
+    assert_eq!(
+        item.profile.get("last_name").map(String::as_str),
+        Some("Liddell")
+    );
+    let token = item.active_token.as_ref().unwrap();
+    assert_eq!(token.intelligence.as_ref().unwrap().ip_intel, Some(true));
+}
+
+#[tokio::test]
+async fn unknown_fields_and_new_token_types_still_decode() {
+    let server = MockServer::start().await;
+    let mut item = session("pmt_1");
+    item["type"] = json!("a-kind-added-next-year");
+    item["new_field"] = json!({"nested": true});
+    server.reply(LIST, Reply::success(json!({"sessions": [item]})));
+    let page = server
+        .authn()
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(page.result.sessions[0].type_, "a-kind-added-next-year");
+    assert_eq!(page.result.last, None);
+}
+
+#[tokio::test]
+async fn refresh_result_exposes_tokens_only_on_request() {
+    let server = MockServer::start().await;
+    let login = |token: &str| {
+        json!({"token": token, "id": "pmt_n", "type": "user", "life": 3600, "expire": "2026-11-23T09:00:00Z",
+               "identity": "pui_alice", "email": "alice@example.com", "profile": {}, "created_at": "2026-11-23T08:00:00Z"})
+    };
+    server.reply(
+        "/v2/client/session/refresh",
+        Reply::success(
+            json!({"refresh_token": login("ptr_newrefresh"), "active_token": login("ptu_newuser")}),
+        ),
+    );
+    let response = server
+        .authn()
+        .client()
+        .session()
+        .refresh("ptr_old", RefreshOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        response.result.refresh_token.token.expose_secret(),
+        "ptr_newrefresh"
+    );
+    assert_eq!(
+        response
+            .result
+            .active_token
+            .as_ref()
+            .unwrap()
+            .token
+            .expose_secret(),
+        "ptu_newuser"
+    );
+    let printed = format!("{response:?}");
+    assert!(
+        !printed.contains("ptr_newrefresh") && !printed.contains("ptu_newuser"),
+        "{printed}"
+    );
+}
+
+#[tokio::test]
+async fn every_pangea_status_maps_to_its_kind_with_the_request_id() {
+    let cases = [
+        (400, "ValidationError", ApiErrorKind::ValidationError),
+        (429, "TooManyRequests", ApiErrorKind::TooManyRequests),
+        (403, "NoCredit", ApiErrorKind::NoCredit),
+        (401, "Unauthorized", ApiErrorKind::Unauthorized),
+        (403, "ServiceNotEnabled", ApiErrorKind::ServiceNotEnabled),
+        (400, "ProviderError", ApiErrorKind::ProviderError),
+        (
+            403,
+            "MissingConfigIDScope",
+            ApiErrorKind::MissingConfigIdScope,
+        ),
+        (400, "MissingConfigID", ApiErrorKind::MissingConfigId),
+        (
+            400,
+            "ServiceNotAvailable",
+            ApiErrorKind::ServiceNotAvailable,
+        ),
+        (404, "NotFound", ApiErrorKind::NotFound),
+        (500, "InternalError", ApiErrorKind::InternalError),
+        (
+            503,
+            "ServiceNotAvailable",
+            ApiErrorKind::ServiceTemporarilyUnavailable,
+        ),
+        (
+            418,
+            "SomethingNew",
+            ApiErrorKind::Other("SomethingNew".into()),
+        ),
+    ];
+    for (http, status, kind) in cases {
+        let server = MockServer::start().await;
+        server.always(LIST, Reply::error(http, status, "it went wrong"));
+        let err = server
+            .authn_with(server.config().request_retries(0))
+            .session()
+            .list(ListOptions::new())
+            .await
+            .unwrap_err();
+        let api = err.api().unwrap_or_else(|| panic!("{status}: {err:?}"));
+        assert_eq!(api.kind, kind, "{status}");
+        assert_eq!(api.status, status);
+        assert_eq!(api.http_status, http);
+        assert_eq!(api.summary, "it went wrong");
+        assert_eq!(err.request_id(), Some("prq_0001"));
+        let text = err.to_string();
+        assert!(
+            text.contains(status) && text.contains("prq_0001") && text.contains(&http.to_string()),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn validation_errors_carry_their_field_errors() {
+    let server = MockServer::start().await;
+    let mut body = envelope(
+        "ValidationError",
+        "bad request",
+        json!({"errors": [
+            {"code": "MinLength", "detail": "too short", "source": "/session_id"},
+            {"code": "Required", "detail": "missing", "source": "/token", "path": "token"}
+        ]}),
+    );
+    body["request_id"] = json!("prq_fixed");
+    server.reply("/v2/session/invalidate", Reply::json(400, body));
+    let err = server
+        .authn()
+        .session()
+        .invalidate("pmt_x")
+        .await
+        .unwrap_err();
+    let api = err.api().unwrap();
+    assert_eq!(api.kind, ApiErrorKind::ValidationError);
+    assert_eq!(api.field_errors.len(), 2);
+    assert_eq!(api.field_errors[0].source, "/session_id");
+    assert_eq!(api.field_errors[1].path.as_deref(), Some("token"));
+    assert!(
+        err.to_string().contains("/session_id MinLength: too short"),
+        "{err}"
+    );
+    assert_eq!(err.request_id(), Some("prq_fixed"));
+}
+
+#[tokio::test]
+async fn broken_bodies_are_decode_errors_with_status_and_excerpt() {
+    let cases = [
+        (200, "{\"request_id\": \"prq_x\", \"status\": \"Succ"), // truncated
+        (502, "<html><body>Bad gateway</body></html>"),          // HTML page
+        (
+            200,
+            "{\"request_id\":\"prq_x\",\"status\":\"Success\",\"result\":{\"sessions\":\"no\"}}",
+        ), // wrong types
+        (200, "{\"request_id\":\"prq_x\",\"status\":\"Success\"}"), // no result
+    ];
+    for (http, body) in cases {
+        let server = MockServer::start().await;
+        server.always(LIST, Reply::raw(http, body));
+        let err = server
+            .authn_with(server.config().request_retries(0))
+            .session()
+            .list(ListOptions::new())
+            .await
+            .unwrap_err();
+        match &err {
+            Error::Decode {
+                http_status,
+                request_id,
+                excerpt,
+                ..
+            } => {
+                assert_eq!(*http_status, http);
+                assert_eq!(request_id.as_deref(), Some("prq_0001"));
+                assert_eq!(excerpt, body);
+            }
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused_without_reading_them_whole() {
+    let server = MockServer::start().await;
+    server.always(LIST, Reply::raw(200, vec![b' '; 2 * 1024 * 1024]));
+    let err = server
+        .authn_with(server.config().max_response_bytes(1024 * 1024))
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ResponseTooLarge {
+                http_status: 200,
+                limit: 1048576,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+}

@@ -1,0 +1,120 @@
+//! `list_all` / `list_pages`: lazy, options carried to every page, stops on an
+//! empty cursor, ends with an error on a repeated one.
+
+use authn_session::{Error, ItemOrder, ListOptions, SessionListFilter};
+use authn_session_tests::{MockServer, Reply};
+use futures::{StreamExt, TryStreamExt};
+use serde_json::{json, Value};
+
+const LIST: &str = "/v2/session/list";
+
+fn item(id: &str) -> Value {
+    json!({"id": id, "type": "user", "life": 1, "expire": "x", "email": "e", "profile": {}, "created_at": "x"})
+}
+
+fn page(ids: &[&str], last: &str) -> Reply {
+    Reply::success(
+        json!({"sessions": ids.iter().map(|i| item(i)).collect::<Vec<_>>(), "last": last}),
+    )
+}
+
+#[tokio::test]
+async fn walks_every_page_with_the_same_options() {
+    let server = MockServer::start().await;
+    server
+        .reply(LIST, page(&["pmt_1", "pmt_2"], "c1"))
+        .reply(LIST, page(&["pmt_3", "pmt_4"], "c2"))
+        .reply(LIST, page(&["pmt_5"], ""));
+    let options = ListOptions::new()
+        .filter(SessionListFilter::new().email("a@example.com"))
+        .order(ItemOrder::Asc)
+        .size(2);
+    let ids: Vec<String> = server
+        .authn()
+        .session()
+        .list_all(options)
+        .map_ok(|s| s.id.to_string())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["pmt_1", "pmt_2", "pmt_3", "pmt_4", "pmt_5"]);
+    let bodies: Vec<_> = server.requests().iter().map(|r| r.json()).collect();
+    let base = json!({"filter": {"email": "a@example.com"}, "order": "asc", "size": 2});
+    let with = |last: &str| {
+        let mut b = base.clone();
+        b["last"] = json!(last);
+        b
+    };
+    assert_eq!(bodies, [base.clone(), with("c1"), with("c2")]);
+}
+
+#[tokio::test]
+async fn fetches_the_next_page_only_when_asked() {
+    let server = MockServer::start().await;
+    server
+        .reply(LIST, page(&["pmt_1", "pmt_2"], "c1"))
+        .reply(LIST, page(&["pmt_3"], ""));
+    let mut sessions = server.authn().session().list_all(ListOptions::new());
+    assert_eq!(sessions.next().await.unwrap().unwrap().id.as_str(), "pmt_1");
+    assert_eq!(sessions.next().await.unwrap().unwrap().id.as_str(), "pmt_2");
+    assert_eq!(server.hits(LIST), 1);
+    assert_eq!(sessions.next().await.unwrap().unwrap().id.as_str(), "pmt_3");
+    assert_eq!(server.hits(LIST), 2);
+    assert!(sessions.next().await.is_none());
+}
+
+#[tokio::test]
+async fn a_repeated_cursor_is_an_error_not_a_loop() {
+    let server = MockServer::start().await;
+    server
+        .reply(LIST, page(&["pmt_1"], "c1"))
+        .always(LIST, page(&["pmt_2"], "c1"));
+    let got: Vec<_> = server
+        .authn()
+        .session()
+        .list_pages(ListOptions::new())
+        .collect()
+        .await;
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(
+        matches!(&got[2], Err(Error::RepeatedCursor { request_id }) if request_id == "prq_0002")
+    );
+    assert_eq!(server.hits(LIST), 2);
+}
+
+#[tokio::test]
+async fn the_stream_ends_after_the_first_error() {
+    let server = MockServer::start().await;
+    server
+        .reply(LIST, page(&["pmt_1"], "c1"))
+        .always(LIST, Reply::error(401, "Unauthorized", "expired"));
+    let got: Vec<_> = server
+        .authn()
+        .session()
+        .list_all(ListOptions::new())
+        .collect()
+        .await;
+    assert_eq!(got.len(), 2);
+    assert!(got[1].as_ref().unwrap_err().api().is_some());
+}
+
+#[tokio::test]
+async fn client_list_all_sends_the_user_token_on_every_page() {
+    let server = MockServer::start().await;
+    server
+        .reply("/v2/client/session/list", page(&["pmt_1"], "c1"))
+        .reply("/v2/client/session/list", page(&["pmt_2"], ""));
+    let n = server
+        .authn()
+        .client()
+        .session()
+        .list_all("ptu_user", ListOptions::new())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(n, 2);
+    for r in server.requests() {
+        assert_eq!(r.json()["token"], "ptu_user");
+    }
+}

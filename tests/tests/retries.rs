@@ -1,0 +1,222 @@
+//! Retry counts, the retried-ids header, and the idempotency rule: refresh is
+//! retried only when the request certainly was not processed.
+
+use std::time::Duration;
+
+use authn_session::{ApiErrorKind, Error, ListOptions, RefreshOptions};
+use authn_session_tests::{MockServer, Reply};
+use serde_json::json;
+
+const LIST: &str = "/v2/session/list";
+const REFRESH: &str = "/v2/client/session/refresh";
+
+fn page() -> Reply {
+    Reply::success(json!({"sessions": [], "last": ""}))
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_with_the_earlier_request_ids() {
+    let server = MockServer::start().await;
+    server
+        .reply(LIST, Reply::error(500, "InternalError", "boom"))
+        .reply(LIST, Reply::raw(502, "bad gateway"))
+        .reply(LIST, Reply::error(503, "ServiceNotAvailable", "busy"))
+        .reply(LIST, page());
+    let page = server
+        .authn()
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(page.request_id, "prq_0004");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    let retried: Vec<_> = requests
+        .iter()
+        .map(|r| r.header("x-pangea-retried-request-ids"))
+        .collect();
+    assert_eq!(
+        retried,
+        [
+            None,
+            Some("prq_0001"),
+            Some("prq_0001,prq_0002"),
+            Some("prq_0001,prq_0002,prq_0003")
+        ]
+    );
+    // Every attempt sends the same body.
+    assert!(requests.iter().all(|r| r.body == requests[0].body));
+}
+
+#[tokio::test]
+async fn retries_stop_after_request_retries() {
+    let server = MockServer::start().await;
+    server.always(LIST, Reply::error(500, "InternalError", "boom"));
+    let err = server
+        .authn_with(server.config().request_retries(2))
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(server.hits(LIST), 3);
+    let api = err.api().unwrap();
+    assert_eq!(
+        (api.kind.clone(), api.attempts),
+        (ApiErrorKind::InternalError, 3)
+    );
+    assert_eq!(err.request_id(), Some("prq_0003"));
+    assert!(err.to_string().contains("after 3 attempts"), "{err}");
+}
+
+#[tokio::test]
+async fn client_errors_are_never_retried() {
+    for (http, status) in [
+        (400, "ValidationError"),
+        (401, "Unauthorized"),
+        (404, "NotFound"),
+    ] {
+        let server = MockServer::start().await;
+        server.always(LIST, Reply::error(http, status, "no"));
+        let err = server
+            .authn()
+            .session()
+            .list(ListOptions::new())
+            .await
+            .unwrap_err();
+        assert_eq!(server.hits(LIST), 1, "{status}");
+        assert!(!err.is_retryable(), "{status}");
+    }
+}
+
+#[tokio::test]
+async fn too_many_requests_honours_retry_after_and_is_retried_even_for_refresh() {
+    let server = MockServer::start().await;
+    server
+        .reply(REFRESH, Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "0"))
+        .reply(
+            REFRESH,
+            Reply::success(json!({"refresh_token": {"token": "ptr_new", "id": "pmt_n", "type": "user", "life": 1,
+                "expire": "x", "identity": "pui", "email": "e", "profile": {}, "created_at": "x"}})),
+        );
+    server
+        .authn()
+        .client()
+        .session()
+        .refresh("ptr_old", RefreshOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(server.hits(REFRESH), 2);
+}
+
+#[tokio::test]
+async fn a_retry_after_longer_than_the_backoff_cap_ends_the_retries() {
+    let server = MockServer::start().await;
+    server.always(
+        LIST,
+        Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "3600"),
+    );
+    let err = server
+        .authn()
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(server.hits(LIST), 1);
+    let api = err.api().unwrap();
+    assert_eq!(api.retry_after, Some(Duration::from_secs(3600)));
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn refresh_is_not_retried_when_it_may_have_been_processed() {
+    for reply in [
+        Reply::error(500, "InternalError", "boom"),
+        Reply::error(503, "ServiceNotAvailable", "busy"),
+        Reply::raw(504, "gateway timeout"),
+    ] {
+        let server = MockServer::start().await;
+        server.always(REFRESH, reply);
+        let err = server
+            .authn()
+            .client()
+            .session()
+            .refresh("ptr_old", RefreshOptions::new())
+            .await
+            .unwrap_err();
+        assert_eq!(server.hits(REFRESH), 1, "{err}");
+    }
+}
+
+#[tokio::test]
+async fn refresh_is_retried_through_a_gateway_that_never_reached_pangea() {
+    let server = MockServer::start().await;
+    server.reply(REFRESH, Reply::raw(502, "<html>bad gateway</html>")).reply(
+        REFRESH,
+        Reply::success(json!({"refresh_token": {"token": "ptr_new", "id": "pmt_n", "type": "user", "life": 1,
+            "expire": "x", "identity": "pui", "email": "e", "profile": {}, "created_at": "x"}})),
+    );
+    server
+        .authn()
+        .client()
+        .session()
+        .refresh("ptr_old", RefreshOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(server.hits(REFRESH), 2);
+}
+
+#[tokio::test]
+async fn timeouts_are_retried_for_idempotent_calls_only() {
+    let server = MockServer::start().await;
+    let slow = Reply::success(json!({})).delay(Duration::from_secs(2));
+    server
+        .always("/v2/session/logout", slow.clone())
+        .always(REFRESH, slow);
+    let config = server
+        .config()
+        .request_timeout(Duration::from_millis(100))
+        .request_retries(2);
+    let authn = server.authn_with(config);
+    let err = authn.session().logout("pui_someone").await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(server.hits("/v2/session/logout"), 3);
+    let err = authn
+        .client()
+        .session()
+        .refresh("ptr_old", RefreshOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(server.hits(REFRESH), 1);
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_for_every_call_then_reported_as_not_sent() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let config = authn_session::Config::builder()
+        .base_url_template(format!("http://{addr}"))
+        .retry_backoff(Duration::from_millis(1))
+        .request_retries(2)
+        .build()
+        .unwrap();
+    let authn = authn_session::AuthN::new("pts_x", config).unwrap();
+    let err = authn
+        .client()
+        .session()
+        .refresh("ptr_old", RefreshOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                processed_maybe: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.is_retryable());
+}

@@ -1,0 +1,115 @@
+//! Sentinel tokens never show in Debug, Display, errors or tracing output
+//! captured at TRACE level, across successful and failing calls.
+
+use std::{
+    io::Write,
+    sync::{Arc, Mutex},
+};
+
+use authn_session::{ListOptions, RefreshOptions};
+use authn_session_tests::{MockServer, Reply};
+use serde_json::json;
+
+const SERVICE: &str = "pts_SENTINELservice0000000000000";
+const USER: &str = "ptu_SENTINELuser00000000000000000";
+const REFRESH: &str = "ptr_SENTINELrefresh00000000000000";
+const NEW_USER: &str = "ptu_SENTINELnewuser000000000000";
+const NEW_REFRESH: &str = "ptr_SENTINELnewrefresh000000000";
+const SENTINELS: [&str; 5] = [SERVICE, USER, REFRESH, NEW_USER, NEW_REFRESH];
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn assert_clean(what: &str, text: &str) {
+    for sentinel in SENTINELS {
+        assert!(!text.contains(sentinel), "{what} leaks {sentinel}:\n{text}");
+        assert!(
+            !text.contains(&sentinel[4..]),
+            "{what} leaks part of {sentinel}:\n{text}"
+        );
+    }
+}
+
+fn login(token: &str) -> serde_json::Value {
+    json!({"token": token, "id": "pmt_n", "type": "user", "life": 1, "expire": "x", "identity": "pui",
+           "email": "e", "profile": {}, "created_at": "x"})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_never_appear_in_output() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    // Servers that echo tokens back in summaries and bodies must not leak them either.
+    server
+        .reply(
+            "/v2/client/session/refresh",
+            Reply::success(
+                json!({"refresh_token": login(NEW_REFRESH), "active_token": login(NEW_USER)}),
+            ),
+        )
+        .reply(
+            "/v2/client/session/refresh",
+            Reply::error(
+                400,
+                "ValidationError",
+                &format!("refresh token {REFRESH} and {USER} are bad"),
+            ),
+        )
+        .reply(
+            "/v2/client/session/list",
+            Reply::raw(500, format!("<html>{SERVICE} {USER}</html>")),
+        )
+        .always(
+            "/v2/client/session/logout",
+            Reply::error(401, "Unauthorized", &format!("bad {USER}")),
+        );
+    let config = server.config().request_retries(0).build().unwrap();
+    let authn = authn_session::AuthN::new(SERVICE, config.clone()).unwrap();
+    let client = authn.client().session();
+
+    let mut printed = vec![format!("{authn:?}"), format!("{config:?}")];
+    let ok = client
+        .refresh(REFRESH, RefreshOptions::new().user_token(USER))
+        .await
+        .unwrap();
+    printed.push(format!("{ok:?} {ok:#?} {:?}", ok.result));
+    printed.push(format!("{:?}", RefreshOptions::new().user_token(USER)));
+    for err in [
+        client
+            .refresh(REFRESH, RefreshOptions::new().user_token(USER))
+            .await
+            .unwrap_err(),
+        client.list(USER, ListOptions::new()).await.unwrap_err(),
+        client.logout(USER).await.unwrap_err(),
+    ] {
+        printed.push(format!(
+            "{err} | {err:?} | {:?}",
+            std::error::Error::source(&err)
+        ));
+    }
+    assert_clean("Debug/Display", &printed.join("\n"));
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("pangea.request"),
+        "tracing spans were captured:\n{logs}"
+    );
+    assert_clean("tracing output", &logs);
+}
