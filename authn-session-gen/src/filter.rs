@@ -1,6 +1,8 @@
 //! Chainable constructors for the generated `SessionListFilter`, one per
 //! field and operator, so filters read like the query they express.
 
+use chrono::{DateTime, Utc};
+
 use crate::types::SessionListFilter;
 
 macro_rules! string_ops {
@@ -25,40 +27,44 @@ macro_rules! string_ops {
 
 macro_rules! time_ops {
     ($($field:ident, $gt:ident, $gte:ident, $lt:ident, $lte:ident, $name:literal;)*) => {$(
-        #[doc = concat!("Matches sessions whose `", $name, "` is exactly `time` (RFC 3339).")]
-        pub fn $field(mut self, time: impl Into<String>) -> Self {
+        #[doc = concat!("Matches sessions whose `", $name, "` is exactly `time`.")]
+        pub fn $field(mut self, time: impl Into<DateTime<Utc>>) -> Self {
             self.$field = Some(time.into());
             self
         }
-        #[doc = concat!("Matches sessions whose `", $name, "` is after `time` (RFC 3339).")]
-        pub fn $gt(mut self, time: impl Into<String>) -> Self {
+        #[doc = concat!("Matches sessions whose `", $name, "` is after `time`.")]
+        pub fn $gt(mut self, time: impl Into<DateTime<Utc>>) -> Self {
             self.$gt = Some(time.into());
             self
         }
-        #[doc = concat!("Matches sessions whose `", $name, "` is at or after `time` (RFC 3339).")]
-        pub fn $gte(mut self, time: impl Into<String>) -> Self {
+        #[doc = concat!("Matches sessions whose `", $name, "` is at or after `time`.")]
+        pub fn $gte(mut self, time: impl Into<DateTime<Utc>>) -> Self {
             self.$gte = Some(time.into());
             self
         }
-        #[doc = concat!("Matches sessions whose `", $name, "` is before `time` (RFC 3339).")]
-        pub fn $lt(mut self, time: impl Into<String>) -> Self {
+        #[doc = concat!("Matches sessions whose `", $name, "` is before `time`.")]
+        pub fn $lt(mut self, time: impl Into<DateTime<Utc>>) -> Self {
             self.$lt = Some(time.into());
             self
         }
-        #[doc = concat!("Matches sessions whose `", $name, "` is at or before `time` (RFC 3339).")]
-        pub fn $lte(mut self, time: impl Into<String>) -> Self {
+        #[doc = concat!("Matches sessions whose `", $name, "` is at or before `time`.")]
+        pub fn $lte(mut self, time: impl Into<DateTime<Utc>>) -> Self {
             self.$lte = Some(time.into());
             self
         }
     )*};
 }
 
+/// Times take anything that converts into `DateTime<Utc>`, such as a
+/// `std::time::SystemTime` or a `chrono::DateTime` of any time zone.
+///
 /// ```
 /// use authn_session_gen::types::SessionListFilter;
 ///
+/// let new_year: chrono::DateTime<chrono::Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
 /// let filter = SessionListFilter::new()
 ///     .email_contains(["example.com"])
-///     .created_at_gt("2026-01-01T00:00:00Z");
+///     .created_at_gt(new_year);
 /// assert_eq!(
 ///     serde_json::to_string(&filter).unwrap(),
 ///     r#"{"created_at__gt":"2026-01-01T00:00:00Z","email__contains":["example.com"]}"#

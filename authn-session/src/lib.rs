@@ -46,6 +46,8 @@ pub use authn_session_gen::{
     },
     SecretToken,
 };
+/// Re-exported for the time bounds of [`SessionListFilter`].
+pub use chrono;
 pub use client::AuthN;
 pub use client_session::{ClientApi, ClientSessionApi};
 pub use config::{Config, ConfigBuilder, DEFAULT_BASE_URL_TEMPLATE};

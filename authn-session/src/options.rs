@@ -57,7 +57,8 @@ impl ListOptions {
     }
 
     /// At most this many sessions per page; at least 1 (0 is refused with
-    /// [`Error::InvalidInput`](crate::Error::InvalidInput) before sending).
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) before sending). The
+    /// service may serve fewer per page than asked.
     pub fn size(mut self, size: u64) -> Self {
         self.size = Some(size);
         self
@@ -89,6 +90,9 @@ impl RefreshOptions {
         self
     }
 }
+
+/// The spec's bounds of `size` (the upper one is the largest integer JSON carries exactly).
+const MAX_PAGE_SIZE: u64 = (1 << 53) - 1;
 
 /// List options checked and converted to the request's field types.
 pub(crate) struct ListFields {

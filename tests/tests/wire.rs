@@ -63,7 +63,11 @@ fn full_options() -> ListOptions {
         .filter(
             SessionListFilter::new()
                 .email_contains(["example.com"])
-                .created_at_gt("2026-01-01T00:00:00Z"),
+                .created_at_gt(
+                    "2026-01-01T00:00:00Z"
+                        .parse::<authn_session::chrono::DateTime<authn_session::chrono::Utc>>()
+                        .unwrap(),
+                ),
         )
         .last("cursor-1")
         .order(ItemOrder::Desc)

@@ -1,0 +1,426 @@
+//! The HTTP face of the emulator: the seven endpoints of the spec, bearer
+//! authentication, body validation with field errors, and the Pangea envelope.
+//! Bodies and results are the generated types, so they match the spec by
+//! construction.
+
+use std::sync::{Arc, Mutex};
+
+use authn_session_gen::{
+    operations,
+    types::{
+        ClientSessionInvalidateRequest, ClientSessionListRequest, ClientSessionLogoutRequest,
+        ClientSessionRefreshRequest, ClientSessionRefreshResponse, ClientSessionRefreshResult,
+        EmptyResponse, EmptyResult, ErrorResponse, ErrorResult, FieldError, ItemOrder,
+        SessionInvalidateRequest, SessionListFilter, SessionListOrderBy, SessionListRequest,
+        SessionListResponse, SessionListResult, SessionLogoutRequest,
+    },
+    SecretToken,
+};
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::post,
+    Json, Router,
+};
+use chrono::Utc;
+use secrecy::ExposeSecret;
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::{
+    fixtures::{random_id, rfc3339},
+    store::{field_error, Refusal, Store},
+};
+
+/// Shared state of a running emulator.
+pub(crate) struct AppState {
+    pub store: Mutex<Store>,
+    pub service_token: String,
+}
+
+type Shared = Arc<AppState>;
+
+/// The spec's `maximum` of `size`: the largest integer JSON carries exactly.
+const MAX_JSON_INTEGER: u64 = (1 << 53) - 1;
+
+/// Per-request envelope facts: a fresh request id and the arrival time.
+struct Meta {
+    request_id: String,
+    request_time: String,
+}
+
+impl Meta {
+    fn new() -> Self {
+        Self {
+            request_id: random_id("prq_"),
+            request_time: rfc3339(Utc::now()),
+        }
+    }
+}
+
+pub(crate) fn router(state: Shared) -> Router {
+    Router::new()
+        .route(
+            operations::SESSION_INVALIDATE.path,
+            post(session_invalidate),
+        )
+        .route(operations::SESSION_LIST.path, post(session_list))
+        .route(operations::SESSION_LOGOUT.path, post(session_logout))
+        .route(
+            operations::CLIENT_SESSION_INVALIDATE.path,
+            post(client_invalidate),
+        )
+        .route(operations::CLIENT_SESSION_LIST.path, post(client_list))
+        .route(operations::CLIENT_SESSION_LOGOUT.path, post(client_logout))
+        .route(
+            operations::CLIENT_SESSION_REFRESH.path,
+            post(client_refresh),
+        )
+        .fallback(|| async {
+            let meta = Meta::new();
+            failure(
+                &meta,
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                "no such endpoint".into(),
+                Vec::new(),
+            )
+        })
+        .with_state(state)
+}
+
+/// Everything a handler may answer with besides success.
+enum Failure {
+    Unauthorized,
+    Refused(Refusal),
+}
+
+impl From<Refusal> for Failure {
+    fn from(r: Refusal) -> Self {
+        Failure::Refused(r)
+    }
+}
+
+fn failure(
+    meta: &Meta,
+    http: StatusCode,
+    status: &str,
+    summary: String,
+    errors: Vec<FieldError>,
+) -> Response {
+    let body = ErrorResponse {
+        request_id: meta.request_id.clone(),
+        request_time: Some(meta.request_time.clone()),
+        response_time: Some(rfc3339(Utc::now())),
+        status: status.into(),
+        summary: Some(summary),
+        result: Some(ErrorResult { errors }),
+    };
+    (
+        http,
+        [(header::CONTENT_TYPE, "application/json")],
+        Json(body),
+    )
+        .into_response()
+}
+
+fn answer<T: Serialize>(meta: &Meta, outcome: Result<T, Failure>) -> Response {
+    match outcome {
+        Ok(body) => (StatusCode::OK, Json(body)).into_response(),
+        Err(Failure::Unauthorized) => failure(
+            meta,
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "missing or wrong service token".into(),
+            Vec::new(),
+        ),
+        Err(Failure::Refused(Refusal::NotFound(summary))) => {
+            failure(meta, StatusCode::NOT_FOUND, "NotFound", summary, Vec::new())
+        }
+        Err(Failure::Refused(Refusal::Invalid(errors))) => failure(
+            meta,
+            StatusCode::BAD_REQUEST,
+            "ValidationError",
+            format!("{} field(s) failed validation", errors.len()),
+            errors,
+        ),
+    }
+}
+
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Failure> {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if presented == Some(state.service_token.as_str()) {
+        Ok(())
+    } else {
+        Err(Failure::Unauthorized)
+    }
+}
+
+/// Decodes a body into its generated request type; failures become field
+/// errors pointing at the offending field.
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Failure> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| invalid_body(String::new(), &e))?;
+    if let Some(source) = find_null(&value, String::new()) {
+        // No request field is nullable: an explicit null is refused, not read as absent.
+        return Err(Refusal::Invalid(vec![field_error(
+            "InvalidType",
+            &source,
+            "null is not allowed",
+        )])
+        .into());
+    }
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let source: String = e
+            .path()
+            .iter()
+            .map(|segment| format!("/{segment}"))
+            .collect();
+        invalid_body(source, e.inner())
+    })
+}
+
+/// JSON pointer of the first `null` in `value`.
+fn find_null(value: &serde_json::Value, at: String) -> Option<String> {
+    match value {
+        serde_json::Value::Null => Some(if at.is_empty() { "/".into() } else { at }),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| find_null(v, format!("{at}/{i}"))),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| find_null(v, format!("{at}/{k}"))),
+        _ => None,
+    }
+}
+
+fn invalid_body(mut source: String, error: &serde_json::Error) -> Failure {
+    let message = error.to_string();
+    let code = if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        source.push('/');
+        source.push_str(field);
+        "MissingRequiredField"
+    } else if error.is_syntax() || error.is_eof() {
+        "InvalidJSON"
+    } else if message.starts_with("invalid type") {
+        "InvalidType"
+    } else {
+        "InvalidValue"
+    };
+    if source.is_empty() {
+        source.push('/');
+    }
+    Failure::Refused(Refusal::Invalid(vec![field_error(code, &source, message)]))
+}
+
+/// Tokens are `SecretToken`s, which the generated code does not check: a
+/// token must not be empty (the spec's `minLength: 1`).
+fn token<'a>(source: &str, token: &'a SecretToken) -> Result<&'a str, Failure> {
+    let value = token.expose_secret();
+    if value.is_empty() {
+        Err(Refusal::Invalid(vec![field_error("MinLength", source, "must not be empty")]).into())
+    } else {
+        Ok(value)
+    }
+}
+
+fn empty(meta: &Meta) -> EmptyResponse {
+    EmptyResponse {
+        request_id: meta.request_id.clone(),
+        request_time: meta.request_time.clone(),
+        response_time: rfc3339(Utc::now()),
+        status: "Success".into(),
+        summary: Some("Success".into()),
+        result: EmptyResult(Default::default()),
+    }
+}
+
+struct ListArgs<'a> {
+    filter: Option<&'a SessionListFilter>,
+    last: Option<&'a str>,
+    order: Option<ItemOrder>,
+    order_by: Option<SessionListOrderBy>,
+    size: Option<std::num::NonZeroU64>,
+}
+
+fn list_page(
+    meta: &Meta,
+    store: &Store,
+    args: ListArgs<'_>,
+    user: Option<usize>,
+) -> Result<SessionListResponse, Failure> {
+    if args.size.is_some_and(|s| s.get() > MAX_JSON_INTEGER) {
+        return Err(Refusal::Invalid(vec![field_error(
+            "Maximum",
+            "/size",
+            format!("must be at most {MAX_JSON_INTEGER}"),
+        )])
+        .into());
+    }
+    let order_by = args
+        .order_by
+        .map(|o| o.to_string())
+        .unwrap_or_else(|| "id".into());
+    let (sessions, last) = store.list(
+        args.filter,
+        args.order == Some(ItemOrder::Desc),
+        &order_by,
+        args.size.map(|s| s.get()),
+        args.last,
+        user,
+    )?;
+    Ok(SessionListResponse {
+        request_id: meta.request_id.clone(),
+        request_time: meta.request_time.clone(),
+        response_time: rfc3339(Utc::now()),
+        status: "Success".into(),
+        summary: Some(format!("Listed {} session(s)", sessions.len())),
+        result: SessionListResult {
+            sessions,
+            last: Some(last),
+            count: None,
+        },
+    })
+}
+
+async fn session_invalidate(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let meta = Meta::new();
+    let outcome = (|| {
+        authorize(&state, &headers)?;
+        let req: SessionInvalidateRequest = parse(&body)?;
+        state
+            .store
+            .lock()
+            .expect("store lock")
+            .invalidate(&req.session_id, None)?;
+        Ok(empty(&meta))
+    })();
+    answer(&meta, outcome)
+}
+
+async fn session_list(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let meta = Meta::new();
+    let outcome = (|| {
+        authorize(&state, &headers)?;
+        let req: SessionListRequest = parse(&body)?;
+        let args = ListArgs {
+            filter: req.filter.as_ref(),
+            last: req.last.as_deref(),
+            order: req.order,
+            order_by: req.order_by,
+            size: req.size,
+        };
+        list_page(&meta, &state.store.lock().expect("store lock"), args, None)
+    })();
+    answer(&meta, outcome)
+}
+
+async fn session_logout(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let meta = Meta::new();
+    let outcome = (|| {
+        authorize(&state, &headers)?;
+        let req: SessionLogoutRequest = parse(&body)?;
+        state
+            .store
+            .lock()
+            .expect("store lock")
+            .logout_user(&req.user_id)?;
+        Ok(empty(&meta))
+    })();
+    answer(&meta, outcome)
+}
+
+async fn client_invalidate(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let meta = Meta::new();
+    let outcome = (|| {
+        authorize(&state, &headers)?;
+        let req: ClientSessionInvalidateRequest = parse(&body)?;
+        let user_token = token("/token", &req.token)?;
+        let mut store = state.store.lock().expect("store lock");
+        let user = store.user_of(store.session_of_user_token(user_token)?);
+        store.invalidate(&req.session_id, Some(user))?;
+        Ok(empty(&meta))
+    })();
+    answer(&meta, outcome)
+}
+
+async fn client_list(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let meta = Meta::new();
+    let outcome = (|| {
+        authorize(&state, &headers)?;
+        let req: ClientSessionListRequest = parse(&body)?;
+        let user_token = token("/token", &req.token)?;
+        let store = state.store.lock().expect("store lock");
+        let user = store.user_of(store.session_of_user_token(user_token)?);
+        let args = ListArgs {
+            filter: req.filter.as_ref(),
+            last: req.last.as_deref(),
+            order: req.order,
+            order_by: req.order_by,
+            size: req.size,
+        };
+        list_page(&meta, &store, args, Some(user))
+    })();
+    answer(&meta, outcome)
+}
+
+async fn client_logout(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let meta = Meta::new();
+    let outcome = (|| {
+        authorize(&state, &headers)?;
+        let req: ClientSessionLogoutRequest = parse(&body)?;
+        let user_token = token("/token", &req.token)?;
+        let mut store = state.store.lock().expect("store lock");
+        let session = store.session_of_user_token(user_token)?;
+        store.end(session);
+        Ok(empty(&meta))
+    })();
+    answer(&meta, outcome)
+}
+
+async fn client_refresh(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let meta = Meta::new();
+    let outcome = (|| {
+        authorize(&state, &headers)?;
+        let req: ClientSessionRefreshRequest = parse(&body)?;
+        let refresh_token = token("/refresh_token", &req.refresh_token)?;
+        let user_token = req
+            .user_token
+            .as_ref()
+            .map(|t| token("/user_token", t))
+            .transpose()?;
+        let (refresh, active) = state
+            .store
+            .lock()
+            .expect("store lock")
+            .refresh(refresh_token, user_token)?;
+        Ok(ClientSessionRefreshResponse {
+            request_id: meta.request_id.clone(),
+            request_time: meta.request_time.clone(),
+            response_time: rfc3339(Utc::now()),
+            status: "Success".into(),
+            summary: Some("Session refreshed".into()),
+            result: ClientSessionRefreshResult {
+                refresh_token: refresh,
+                active_token: Some(active),
+            },
+        })
+    })();
+    answer(&meta, outcome)
+}

@@ -1,0 +1,212 @@
+//! A local, stateful emulator of the Pangea AuthN session API: the seven
+//! session endpoints over real HTTP, with users, sessions, token rotation and
+//! Pangea's envelope and errors. The embedded default of this SDK's quickstart
+//! and tests, and a test double for your own code (in any language).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let emulator = authn_emulator::Emulator::builder().seed_users(2, 3).spawn().await.unwrap();
+//! println!("AuthN at {} with token {}", emulator.base_url(), emulator.service_token());
+//! assert_eq!(emulator.fixtures().users.len(), 2);
+//! # }
+//! ```
+//!
+//! What it does not model: token lifetimes shorter than the session, the
+//! intelligence fields, `config_id` (accepted, ignored), throttling, HTTP 202
+//! queueing, and sessions created by logins (they come from fixtures).
+
+#![deny(missing_docs)]
+
+mod fixtures;
+mod http;
+mod store;
+
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
+
+pub use fixtures::{random_id, FixtureSession, FixtureUser, Fixtures};
+pub use store::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// The fixtures are inconsistent (duplicate ids, bad times).
+    #[error("invalid fixtures: {0}")]
+    Fixtures(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Entry point: [`Emulator::builder`].
+#[derive(Debug)]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder: random service token, no users, an ephemeral loopback port.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().service_token("pts_test");
+    /// ```
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+}
+
+/// Settings of an emulator to start.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct EmulatorBuilder {
+    service_token: Option<String>,
+    fixtures: Fixtures,
+    addr: SocketAddr,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            service_token: None,
+            fixtures: Fixtures::default(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The service token clients must present (default: a random `pts_…`).
+    pub fn service_token(mut self, token: impl Into<String>) -> Self {
+        self.service_token = Some(token.into());
+        self
+    }
+
+    /// Adds these users and sessions.
+    pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
+        self.fixtures.users.extend(fixtures.users);
+        self
+    }
+
+    /// Adds `users` random users with `sessions_per_user` sessions each.
+    pub fn seed_users(mut self, users: usize, sessions_per_user: usize) -> Self {
+        self.fixtures
+            .users
+            .extend(Fixtures::random(users, sessions_per_user).users);
+        self
+    }
+
+    /// Where to listen (default `127.0.0.1:0`, an ephemeral port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Binds and starts serving on the current Tokio runtime.
+    pub async fn spawn(self) -> Result<EmulatorHandle, EmulatorError> {
+        let store = store::Store::from_fixtures(&self.fixtures).map_err(EmulatorError::Fixtures)?;
+        let service_token = self.service_token.unwrap_or_else(|| random_id("pts_"));
+        let state = Arc::new(http::AppState {
+            store: Mutex::new(store),
+            service_token: service_token.clone(),
+        });
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                addr: self.addr,
+                source,
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                addr: self.addr,
+                source,
+            })?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = http::router(state.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(EmulatorHandle {
+            addr,
+            service_token,
+            fixtures: self.fixtures,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    service_token: String,
+    fixtures: Fixtures,
+    state: Arc<http::AppState>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for EmulatorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorHandle")
+            .field("addr", &self.addr)
+            .field("service_token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl EmulatorHandle {
+    /// `http://127.0.0.1:<port>`: give it to `Config::base_url_template`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The service token it accepts.
+    pub fn service_token(&self) -> &str {
+        &self.service_token
+    }
+
+    /// The users and sessions it started with (tokens as seeded).
+    pub fn fixtures(&self) -> &Fixtures {
+        &self.fixtures
+    }
+
+    /// The users and live sessions now, with their current tokens.
+    pub fn dump(&self) -> Fixtures {
+        self.state.store.lock().expect("store lock").dump()
+    }
+
+    /// Stops accepting connections and waits for in-flight requests.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! `authn-emulator`: run the local AuthN session emulator.
+
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+
+use authn_emulator::{Emulator, Fixtures};
+use clap::Parser;
+
+/// A local, stateful emulator of the Pangea AuthN session API.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:4010")]
+    addr: SocketAddr,
+    /// Service token clients must send (generated and printed when absent).
+    #[arg(long, env = "AUTHN_EMULATOR_SERVICE_TOKEN", hide_env_values = true)]
+    service_token: Option<String>,
+    /// Fixture file: {"users": [{"id", "email", "profile", "sessions": [...]}]}.
+    #[arg(long)]
+    fixtures: Option<PathBuf>,
+    /// Generate this many random users.
+    #[arg(long, default_value_t = 0)]
+    seed_users: usize,
+    /// Sessions per generated user.
+    #[arg(long, default_value_t = 2)]
+    sessions_per_user: usize,
+    /// Write the seeded users and sessions (with their tokens) to this file.
+    #[arg(long)]
+    dump_fixtures: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let mut builder = Emulator::builder().addr(args.addr);
+    if let Some(path) = &args.fixtures {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let fixtures: Fixtures = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a fixture file: {e}", path.display()))?;
+        builder = builder.fixtures(fixtures);
+    }
+    if args.seed_users > 0 {
+        builder = builder.seed_users(args.seed_users, args.sessions_per_user);
+    }
+    let generated = args.service_token.is_none();
+    if let Some(token) = args.service_token {
+        builder = builder.service_token(token);
+    }
+    let emulator = builder.spawn().await?;
+    if let Some(path) = &args.dump_fixtures {
+        let text = serde_json::to_string_pretty(emulator.fixtures())?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let sessions: usize = emulator
+        .fixtures()
+        .users
+        .iter()
+        .map(|u| u.sessions.len())
+        .sum();
+    println!(
+        "{} users, {sessions} sessions{}",
+        emulator.fixtures().users.len(),
+        args.dump_fixtures
+            .as_ref()
+            .map(|p| format!(" (written to {})", p.display()))
+            .unwrap_or_default()
+    );
+    if generated {
+        println!("service token: {}", emulator.service_token());
+    }
+    println!("listening on {}", emulator.base_url());
+    tokio::signal::ctrl_c().await?;
+    println!("shutting down");
+    emulator.shutdown().await;
+    Ok(())
+}
