@@ -107,12 +107,14 @@ impl ListOptions {
     pub(crate) fn into_fields(self) -> Result<ListFields, crate::Error> {
         let size = match self.size {
             None => None,
-            Some(size) => Some(std::num::NonZeroU64::new(size).ok_or(
-                crate::Error::InvalidInput {
-                    field: "size",
-                    reason: "must be at least 1".into(),
-                },
-            )?),
+            Some(size) => Some(
+                std::num::NonZeroU64::new(size)
+                    .filter(|s| s.get() <= MAX_PAGE_SIZE)
+                    .ok_or(crate::Error::InvalidInput {
+                        field: "size",
+                        reason: format!("must be between 1 and {MAX_PAGE_SIZE}"),
+                    })?,
+            ),
         };
         if let Some(last) = &self.last {
             crate::validate::cursor(last)?;

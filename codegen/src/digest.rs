@@ -88,12 +88,17 @@ fn write_schema(out: &mut String, name: &str, schema: &Schema) {
             };
             let _ = writeln!(out, "  {field}{required}: {}", type_of_boxed(property));
         }
-        if let Some(additional) = &object.additional_properties {
-            let value = match additional {
-                AdditionalProperties::Any(any) => format!("any: {any}"),
-                AdditionalProperties::Schema(s) => type_of(s),
-            };
-            let _ = writeln!(out, "  [string]: {value}");
+        match &object.additional_properties {
+            Some(AdditionalProperties::Any(false)) => {
+                let _ = writeln!(out, "  (no other fields)");
+            }
+            Some(AdditionalProperties::Any(true)) => {
+                let _ = writeln!(out, "  [string]: any");
+            }
+            Some(AdditionalProperties::Schema(s)) => {
+                let _ = writeln!(out, "  [string]: {}", type_of(s));
+            }
+            None => {}
         }
     } else {
         let _ = writeln!(out, "{name}: {}", describe(schema));
@@ -153,6 +158,9 @@ fn describe(schema: &Schema) -> String {
             }
             if let Some(min) = i.minimum {
                 d.push_str(&format!(", minimum {min}"));
+            }
+            if let Some(max) = i.maximum {
+                d.push_str(&format!(", maximum {max}"));
             }
             d
         }

@@ -1,0 +1,150 @@
+//! The `authn-emulator` binary: serves a fixture file exactly, seeds and dumps
+//! random users, prints where it listens.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+};
+
+use authn_emulator::Fixtures;
+use serde_json::{json, Value};
+
+struct Running {
+    child: Child,
+    base_url: String,
+    printed: Vec<String>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(args: &[&str]) -> Running {
+    let child = Command::new(env!("CARGO_BIN_EXE_authn-emulator"))
+        .args(["--addr", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the emulator binary");
+    // Owned by `Running` at once, so that it is killed and reaped on every path.
+    let mut running = Running {
+        child,
+        base_url: String::new(),
+        printed: Vec::new(),
+    };
+    let stdout = running.child.stdout.take().expect("stdout");
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("utf-8");
+        let url = line.strip_prefix("listening on ").map(str::to_string);
+        running.printed.push(line);
+        if let Some(url) = url {
+            running.base_url = url;
+            return running;
+        }
+    }
+    panic!(
+        "the emulator exited without saying where it listens: {:?}",
+        running.printed
+    );
+}
+
+async fn post(base_url: &str, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{base_url}{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    (
+        response.status().as_u16(),
+        response.json().await.expect("JSON envelope"),
+    )
+}
+
+#[tokio::test]
+async fn serves_the_fixture_file() {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/example.json");
+    let emulator = run(&["--service-token", "pts_binary", "--fixtures", fixtures]);
+    assert!(
+        emulator.base_url.starts_with("http://127.0.0.1:"),
+        "{:?}",
+        emulator.printed
+    );
+    let (status, body) = post(
+        &emulator.base_url,
+        "pts_binary",
+        "/v2/client/session/list",
+        json!({"token": "ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let ids: Vec<&str> = body["result"]["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "pmt_alicephone0000000000000000000000",
+            "pmt_zppkzrjguxyblaia6itbiesejn7jejnr"
+        ]
+    );
+    let first = &body["result"]["sessions"][0];
+    assert_eq!(first["email"], "alice@example.com");
+    assert_eq!(first["profile"]["last_name"], "Liddell");
+    assert_eq!(first["scopes"], json!(["mobile"]));
+    assert_eq!(first["created_at"], "2026-11-02T08:00:00.000000Z");
+    let (status, body) = post(
+        &emulator.base_url,
+        "pts_wrong",
+        "/v2/session/list",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (401, Some("Unauthorized"))
+    );
+}
+
+#[tokio::test]
+async fn seeds_dumps_and_prints_a_generated_token() {
+    let dir = std::env::temp_dir().join(format!("authn-emulator-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dump = dir.join("seeded.json");
+    let emulator = run(&[
+        "--seed-users",
+        "2",
+        "--sessions-per-user",
+        "3",
+        "--dump-fixtures",
+        dump.to_str().unwrap(),
+    ]);
+    let token = emulator
+        .printed
+        .iter()
+        .find_map(|l| l.strip_prefix("service token: "))
+        .expect("a generated token is printed")
+        .to_string();
+    let fixtures: Fixtures =
+        serde_json::from_str(&std::fs::read_to_string(&dump).unwrap()).unwrap();
+    assert_eq!(fixtures.users.len(), 2);
+    assert!(fixtures.users.iter().all(|u| u.sessions.len() == 3));
+    let user_token = &fixtures.users[1].sessions[0].user_token;
+    let (status, body) = post(
+        &emulator.base_url,
+        &token,
+        "/v2/client/session/list",
+        json!({"token": user_token}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["sessions"].as_array().unwrap().len(), 3);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
