@@ -1,6 +1,6 @@
 //! `authn-emulator`: run the local AuthN session emulator.
 
-use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+use std::{io::Write, net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use authn_emulator::{Emulator, Fixtures};
 use clap::Parser;
@@ -81,8 +81,23 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("service token: {}", emulator.service_token());
     }
     println!("listening on {}", emulator.base_url());
-    tokio::signal::ctrl_c().await?;
-    println!("shutting down");
+    stop_signal().await?;
+    // Whoever started us may have closed our stdout by now: do not fail on it.
+    let _ = writeln!(std::io::stdout(), "shutting down");
     emulator.shutdown().await;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (what process managers send) on Unix.
+async fn stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
 }

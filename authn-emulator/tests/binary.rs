@@ -148,3 +148,29 @@ async fn seeds_dumps_and_prints_a_generated_token() {
     assert_eq!(body["result"]["sessions"].as_array().unwrap().len(), 3);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_and_sigterm_shut_it_down_cleanly() {
+    for signal in ["-INT", "-TERM"] {
+        let mut emulator = run(&["--seed-users", "1"]);
+        let pid = emulator.child.id().to_string();
+        let sent = Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = emulator.child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{signal}: still running after 10 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(status.success(), "{signal}: {status}");
+    }
+}

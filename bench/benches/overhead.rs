@@ -1,0 +1,117 @@
+//! Per-call overhead and concurrency: the SDK against raw reqwest + serde_json
+//! doing the identical request on an equally configured client, against a
+//! loopback server with fixed envelopes. `cargo bench -p authn-session-bench --bench overhead`
+
+use std::sync::LazyLock;
+
+use authn_session::{AuthN, ListOptions};
+use authn_session_bench::{fixture_server, raw_client, raw_invalidate, raw_list, sdk};
+use futures::future::join_all;
+
+struct World {
+    rt: tokio::runtime::Runtime,
+    authn: AuthN,
+    raw: reqwest::Client,
+    list_url: String,
+    invalidate_url: String,
+}
+
+static WORLD: LazyLock<World> = LazyLock::new(|| {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let base = rt.block_on(fixture_server());
+    World {
+        authn: sdk(&base),
+        raw: raw_client(),
+        list_url: format!("{base}/v2/session/list"),
+        invalidate_url: format!("{base}/v2/session/invalidate"),
+        rt,
+    }
+});
+
+fn main() {
+    divan::main();
+}
+
+mod per_call {
+    use super::*;
+
+    #[divan::bench(sample_count = 400)]
+    fn list_sdk() -> usize {
+        let w = &*WORLD;
+        w.rt.block_on(w.authn.session().list(ListOptions::new()))
+            .unwrap()
+            .result
+            .sessions
+            .len()
+    }
+
+    #[divan::bench(sample_count = 400)]
+    fn list_raw() -> usize {
+        let w = &*WORLD;
+        w.rt.block_on(raw_list(&w.raw, &w.list_url))
+            .result
+            .sessions
+            .len()
+    }
+
+    #[divan::bench(sample_count = 400)]
+    fn invalidate_sdk() -> String {
+        let w = &*WORLD;
+        w.rt.block_on(
+            w.authn
+                .session()
+                .invalidate("pmt_zppkzrjguxyblaia6itbiesejn7jejnr"),
+        )
+        .unwrap()
+        .request_id
+    }
+
+    #[divan::bench(sample_count = 400)]
+    fn invalidate_raw() -> String {
+        let w = &*WORLD;
+        w.rt.block_on(raw_invalidate(&w.raw, &w.invalidate_url))
+            .request_id
+    }
+}
+
+mod concurrent_64 {
+    use super::*;
+
+    #[divan::bench(sample_count = 60)]
+    fn list_sdk() -> usize {
+        let w = &*WORLD;
+        w.rt.block_on(async {
+            let calls = (0..64).map(|_| {
+                let authn = w.authn.clone();
+                tokio::spawn(async move {
+                    authn
+                        .session()
+                        .list(ListOptions::new())
+                        .await
+                        .unwrap()
+                        .result
+                        .sessions
+                        .len()
+                })
+            });
+            join_all(calls).await.into_iter().map(Result::unwrap).sum()
+        })
+    }
+
+    #[divan::bench(sample_count = 60)]
+    fn list_raw() -> usize {
+        let w = &*WORLD;
+        w.rt.block_on(async {
+            let calls = (0..64).map(|_| {
+                let raw = w.raw.clone();
+                let url = w.list_url.clone();
+                tokio::spawn(async move { raw_list(&raw, &url).await.result.sessions.len() })
+            });
+            join_all(calls).await.into_iter().map(Result::unwrap).sum()
+        })
+    }
+}

@@ -1,0 +1,187 @@
+//! Shared pieces of the benchmarks: a loopback server answering with fixed
+//! Pangea envelopes, a raw reqwest client configured like the SDK's, and a
+//! counting allocator for peak-memory figures.
+
+use std::{
+    alloc::{GlobalAlloc, Layout, System},
+    sync::atomic::{AtomicUsize, Ordering},
+    time::Duration,
+};
+
+use axum::{http::header, routing::post, Router};
+use bytes::Bytes;
+use serde_json::{json, Value};
+
+/// The service token the benchmarks use.
+pub const TOKEN: &str = "pts_benchmarktoken00000000000000000";
+
+fn session(n: usize) -> Value {
+    let profile = json!({"first_name": "Alice", "last_name": "Liddell", "phone": "+15555550123"});
+    json!({
+        "id": format!("pmt_{n:032}"), "type": "user", "life": 172800,
+        "expire": "2026-11-25T08:00:00.000000Z", "email": format!("user{n}@example.com"),
+        "identity": format!("pui_{n:032}"), "scopes": ["openid", "profile"], "profile": profile,
+        "created_at": "2026-11-23T08:00:00.000000Z",
+        "active_token": {
+            "id": format!("pmt_{:032}", n + 1_000_000), "type": "user", "life": 3600,
+            "expire": "2026-11-23T09:00:00.000000Z", "identity": format!("pui_{n:032}"),
+            "email": format!("user{n}@example.com"), "scopes": ["openid", "profile"], "profile": profile,
+            "created_at": "2026-11-23T08:00:00.000000Z",
+            "intelligence": {"embargo": false, "ip_intel": false, "domain_intel": false, "user_intel": false}
+        }
+    })
+}
+
+fn envelope(result: Value) -> Bytes {
+    Bytes::from(
+        json!({
+            "request_id": "prq_x6fdiizbon6j3bsdvnpmwxsz2aan7fqd",
+            "request_time": "2022-09-21T17:24:33.105Z",
+            "response_time": "2022-09-21T17:24:34.007Z",
+            "status": "Success", "summary": "Listed 20 session(s)", "result": result
+        })
+        .to_string(),
+    )
+}
+
+/// A list page of 20 sessions (about 11 KB).
+pub fn list_page() -> Bytes {
+    envelope(json!({"sessions": (0..20).map(session).collect::<Vec<_>>(), "last": ""}))
+}
+
+/// The envelope of invalidate/logout.
+pub fn empty_result() -> Bytes {
+    envelope(json!({}))
+}
+
+/// Serves fixed envelopes on an ephemeral loopback port; returns its base URL.
+pub async fn fixture_server() -> String {
+    let list = list_page();
+    let empty = empty_result();
+    let json = |body: Bytes| ([(header::CONTENT_TYPE, "application/json")], body);
+    let app = Router::new()
+        .route(
+            "/v2/session/list",
+            post(move || std::future::ready(json(list.clone()))),
+        )
+        .route(
+            "/v2/session/invalidate",
+            post(move || std::future::ready(json(empty.clone()))),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    url
+}
+
+/// An SDK client of `base_url`.
+pub fn sdk(base_url: &str) -> authn_session::AuthN {
+    let config = authn_session::Config::builder()
+        .base_url_template(base_url)
+        .build()
+        .expect("config");
+    authn_session::AuthN::new(TOKEN, config).expect("client")
+}
+
+/// A reqwest client configured as the SDK configures its own: same default
+/// headers, user agent, timeouts and redirect policy.
+pub fn raw_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let mut auth =
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {TOKEN}")).expect("header");
+    auth.set_sensitive(true);
+    headers.insert(reqwest::header::AUTHORIZATION, auth);
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .user_agent("pangea-rust/raw")
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The same call with raw reqwest + serde_json, decoding into the same generated type.
+pub async fn raw_list(
+    client: &reqwest::Client,
+    url: &str,
+) -> authn_session_gen::types::SessionListResponse {
+    let body = serde_json::to_vec(&authn_session_gen::types::SessionListRequest::default())
+        .expect("encode");
+    let bytes = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("send")
+        .bytes()
+        .await
+        .expect("body");
+    serde_json::from_slice(&bytes).expect("decode")
+}
+
+/// `invalidate` with raw reqwest + serde_json.
+pub async fn raw_invalidate(
+    client: &reqwest::Client,
+    url: &str,
+) -> authn_session_gen::types::EmptyResponse {
+    let request = authn_session_gen::types::SessionInvalidateRequest {
+        session_id: "pmt_zppkzrjguxyblaia6itbiesejn7jejnr".parse().expect("id"),
+        config_id: None,
+    };
+    let body = serde_json::to_vec(&request).expect("encode");
+    let bytes = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("send")
+        .bytes()
+        .await
+        .expect("body");
+    serde_json::from_slice(&bytes).expect("decode")
+}
+
+/// Counts live and peak heap bytes; install with `#[global_allocator]`.
+pub struct CountingAllocator;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+}
+
+impl CountingAllocator {
+    /// Bytes allocated now.
+    pub fn live() -> usize {
+        LIVE.load(Ordering::Relaxed)
+    }
+
+    /// Restarts peak tracking from the current live bytes.
+    pub fn reset_peak() {
+        PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    }
+
+    /// The highest live byte count since the last reset.
+    pub fn peak() -> usize {
+        PEAK.load(Ordering::Relaxed)
+    }
+}
