@@ -9,7 +9,10 @@
 
 use std::time::{Duration, Instant};
 
-use authn_session_gen::{operations::Operation, types::AcceptedResponse, types::ErrorResponse};
+use authn_session_gen::{
+    operations::{self, Operation},
+    types::{AcceptedResponse, ErrorResponse},
+};
 use bytes::{Bytes, BytesMut};
 use reqwest::{
     header::{self, HeaderMap, HeaderValue},
@@ -44,6 +47,8 @@ pub(crate) struct Transport {
     http: reqwest::Client,
     pub(crate) config: Config,
     service_token: SecretString,
+    /// The URL of every operation, parsed once rather than per call.
+    urls: Vec<(&'static str, Url)>,
 }
 
 enum Outcome<R> {
@@ -86,10 +91,15 @@ impl Transport {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let urls = operations::ALL
+            .iter()
+            .map(|op| Ok((op.id, join(&config.base_url, op.path)?)))
+            .collect::<Result<_, Error>>()?;
         Ok(Self {
             http,
             config,
             service_token: SecretString::from(service_token.to_string()),
+            urls,
         })
     }
 
@@ -98,7 +108,10 @@ impl Transport {
         &self,
         call: Call<'_>,
     ) -> Result<PangeaResponse<R>, Error> {
-        let url = self.url(call.op.path)?;
+        let url = match self.urls.iter().find(|(id, _)| *id == call.op.id) {
+            Some((_, url)) => url.clone(),
+            None => join(&self.config.base_url, call.op.path)?,
+        };
         let started = Instant::now();
         let mut retried_ids: Vec<String> = Vec::new();
         let mut attempt = 0u32;
@@ -159,7 +172,12 @@ impl Transport {
         request_id: &str,
         secrets: &[&str],
     ) -> Result<PangeaResponse<R>, Error> {
-        let url = self.url(&format!("request/{request_id}"))?;
+        let mut url = join(&self.config.base_url, "request/")?;
+        // Pushed as one encoded segment: an id can never reach another path.
+        url.path_segments_mut()
+            .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
+            .pop_if_empty()
+            .push(request_id);
         let started = Instant::now();
         let mut last_error = None;
         for n in 1u32.. {
@@ -211,13 +229,6 @@ impl Transport {
             request_id: request_id.to_string(),
             waited: started.elapsed(),
         })
-    }
-
-    fn url(&self, path: &str) -> Result<Url, Error> {
-        self.config
-            .base_url
-            .join(path.trim_start_matches('/'))
-            .map_err(|e| Error::Config(format!("cannot join {path:?} to the base URL: {e}")))
     }
 
     async fn attempt<R: DeserializeOwned>(
@@ -275,7 +286,7 @@ impl Transport {
         {
             return too_large();
         }
-        let mut body = BytesMut::new();
+        let mut body = BytesMut::with_capacity(response.content_length().map_or(8 * 1024, |len| len as usize));
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) if body.len() + chunk.len() > limit => return too_large(),
@@ -400,6 +411,11 @@ impl Transport {
         }
         text
     }
+}
+
+fn join(base: &Url, path: &str) -> Result<Url, Error> {
+    base.join(path.trim_start_matches('/'))
+        .map_err(|e| Error::Config(format!("cannot join {path:?} to the base URL: {e}")))
 }
 
 fn send_error(e: reqwest::Error, timeout: Duration) -> Failed {
