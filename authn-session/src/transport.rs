@@ -286,7 +286,11 @@ impl Transport {
         {
             return too_large();
         }
-        let mut body = BytesMut::with_capacity(response.content_length().map_or(8 * 1024, |len| len as usize));
+        let mut body = BytesMut::with_capacity(
+            response
+                .content_length()
+                .map_or(8 * 1024, |len| len as usize),
+        );
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) if body.len() + chunk.len() > limit => return too_large(),

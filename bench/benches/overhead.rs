@@ -17,12 +17,25 @@ struct World {
 }
 
 static WORLD: LazyLock<World> = LazyLock::new(|| {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // The server gets its own thread and runtime; the client side runs on a
+    // current-thread runtime, so both clients pay the same scheduling costs.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let server = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("server runtime");
+        server.block_on(async {
+            tx.send(fixture_server().await).expect("send url");
+            std::future::pending::<()>().await;
+        });
+    });
+    let base = rx.recv().expect("server url");
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let base = rt.block_on(fixture_server());
     World {
         authn: sdk(&base),
         raw: raw_client(),
@@ -39,7 +52,7 @@ fn main() {
 mod per_call {
     use super::*;
 
-    #[divan::bench(sample_count = 400)]
+    #[divan::bench(sample_count = 1000)]
     fn list_sdk() -> usize {
         let w = &*WORLD;
         w.rt.block_on(w.authn.session().list(ListOptions::new()))
@@ -49,7 +62,7 @@ mod per_call {
             .len()
     }
 
-    #[divan::bench(sample_count = 400)]
+    #[divan::bench(sample_count = 1000)]
     fn list_raw() -> usize {
         let w = &*WORLD;
         w.rt.block_on(raw_list(&w.raw, &w.list_url))
@@ -58,7 +71,7 @@ mod per_call {
             .len()
     }
 
-    #[divan::bench(sample_count = 400)]
+    #[divan::bench(sample_count = 1000)]
     fn invalidate_sdk() -> String {
         let w = &*WORLD;
         w.rt.block_on(
@@ -70,7 +83,7 @@ mod per_call {
         .request_id
     }
 
-    #[divan::bench(sample_count = 400)]
+    #[divan::bench(sample_count = 1000)]
     fn invalidate_raw() -> String {
         let w = &*WORLD;
         w.rt.block_on(raw_invalidate(&w.raw, &w.invalidate_url))
@@ -81,13 +94,14 @@ mod per_call {
 mod concurrent_64 {
     use super::*;
 
-    #[divan::bench(sample_count = 60)]
+    #[divan::bench(sample_count = 100)]
     fn list_sdk() -> usize {
         let w = &*WORLD;
         w.rt.block_on(async {
+            // One clone per call, as an application sharing the client would do.
             let calls = (0..64).map(|_| {
                 let authn = w.authn.clone();
-                tokio::spawn(async move {
+                async move {
                     authn
                         .session()
                         .list(ListOptions::new())
@@ -96,22 +110,19 @@ mod concurrent_64 {
                         .result
                         .sessions
                         .len()
-                })
+                }
             });
-            join_all(calls).await.into_iter().map(Result::unwrap).sum()
+            join_all(calls).await.into_iter().sum()
         })
     }
 
-    #[divan::bench(sample_count = 60)]
+    #[divan::bench(sample_count = 100)]
     fn list_raw() -> usize {
         let w = &*WORLD;
         w.rt.block_on(async {
-            let calls = (0..64).map(|_| {
-                let raw = w.raw.clone();
-                let url = w.list_url.clone();
-                tokio::spawn(async move { raw_list(&raw, &url).await.result.sessions.len() })
-            });
-            join_all(calls).await.into_iter().map(Result::unwrap).sum()
+            let calls = (0..64)
+                .map(|_| async { raw_list(&w.raw, &w.list_url).await.result.sessions.len() });
+            join_all(calls).await.into_iter().sum()
         })
     }
 }

@@ -15,25 +15,39 @@ static ALLOC: CountingAllocator = CountingAllocator;
 fn main() {
     // `cargo test --benches` runs bench targets with --bench absent: keep that quick.
     let quick = !std::env::args().any(|a| a == "--bench");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // The emulator serves from its own thread and runtime; the SDK runs on this
+    // thread, the only one whose heap is counted.
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
-        .expect("runtime");
-    rt.block_on(async {
-        println!("| measurement | result |\n|---|---|");
-        let sizes: &[usize] = if quick { &[1_000] } else { &[10_000, 100_000] };
-        for &sessions in sizes {
-            pagination(sessions).await;
-        }
-        let stored = if quick { 1_000 } else { 10_000 };
-        emulator_throughput(stored, if quick { 200 } else { 20_000 }).await;
-    });
+        .expect("server runtime");
+    let client = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    CountingAllocator::track_this_thread();
+    println!("| measurement | result |\n|---|---|");
+    let sizes: &[usize] = if quick { &[1_000] } else { &[10_000, 100_000] };
+    for &sessions in sizes {
+        let (emulator, authn) = server.block_on(start(sessions));
+        client.block_on(pagination(&authn, sessions));
+        drop(emulator);
+    }
+    let stored = if quick { 1_000 } else { 10_000 };
+    let (emulator, authn) = server.block_on(start(stored));
+    client.block_on(emulator_throughput(
+        &emulator,
+        &authn,
+        stored,
+        if quick { 200 } else { 20_000 },
+    ));
 }
 
 async fn start(sessions: usize) -> (EmulatorHandle, AuthN) {
     // 100 sessions per user keeps the user count realistic.
     let emulator = Emulator::builder()
+        .service_token(authn_session_bench::TOKEN)
         .seed_users(sessions / 100, 100)
         .spawn()
         .await
@@ -42,11 +56,9 @@ async fn start(sessions: usize) -> (EmulatorHandle, AuthN) {
     (emulator, authn)
 }
 
-/// `list_all` over every session at size 1000. The peak is measured in the
-/// same process as the emulator, so it includes the server's page buffers; what
-/// matters is that it does not grow with the number of sessions.
-async fn pagination(sessions: usize) {
-    let (emulator, authn) = start(sessions).await;
+/// `list_all` over every session at size 1000; the peak counts the SDK's heap
+/// only (the emulator's threads are not tracked).
+async fn pagination(authn: &AuthN, sessions: usize) {
     let before = CountingAllocator::live();
     CountingAllocator::reset_peak();
     let started = Instant::now();
@@ -65,11 +77,14 @@ async fn pagination(sessions: usize) {
         sessions as f64 / elapsed.as_secs_f64(),
         peak as f64 / (1024.0 * 1024.0)
     );
-    drop(emulator);
 }
 
-async fn emulator_throughput(stored: usize, requests: usize) {
-    let (emulator, authn) = start(stored).await;
+async fn emulator_throughput(
+    emulator: &EmulatorHandle,
+    authn: &AuthN,
+    stored: usize,
+    requests: usize,
+) {
     let concurrency = 32;
     let rate = |elapsed: Duration| requests as f64 / elapsed.as_secs_f64();
 

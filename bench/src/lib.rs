@@ -27,7 +27,10 @@ fn session(n: usize) -> Value {
             "expire": "2026-11-23T09:00:00.000000Z", "identity": format!("pui_{n:032}"),
             "email": format!("user{n}@example.com"), "scopes": ["openid", "profile"], "profile": profile,
             "created_at": "2026-11-23T08:00:00.000000Z",
-            "intelligence": {"embargo": false, "ip_intel": false, "domain_intel": false, "user_intel": false}
+            "intelligence": {"embargo": false, "user_intel": false,
+                "ip_intel": {"is_bad": false, "is_vpn": false, "is_proxy": false,
+                             "reputation": {"verdict": "benign", "score": 0}, "geolocation": {"country": "US", "city": "Boston"}},
+                "domain_intel": {"is_bad": false, "reputation": {"verdict": "benign", "score": 0}}}
         }
     })
 }
@@ -146,8 +149,18 @@ pub async fn raw_invalidate(
     serde_json::from_slice(&bytes).expect("decode")
 }
 
-/// Counts live and peak heap bytes; install with `#[global_allocator]`.
+/// Counts live and peak heap bytes allocated by the threads that opted in with
+/// [`CountingAllocator::track_this_thread`] (so a server running in the same
+/// process on other threads is left out); install with `#[global_allocator]`.
 pub struct CountingAllocator;
+
+thread_local! {
+    static TRACKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn tracked() -> bool {
+    TRACKED.try_with(std::cell::Cell::get).unwrap_or(false)
+}
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
@@ -156,7 +169,7 @@ static PEAK: AtomicUsize = AtomicUsize::new(0);
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
+        if !ptr.is_null() && tracked() {
             let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(live, Ordering::Relaxed);
         }
@@ -165,11 +178,21 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        if tracked() {
+            // Saturating: a tracked thread may free what an untracked one allocated.
+            let _ = LIVE.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |live| {
+                Some(live.saturating_sub(layout.size()))
+            });
+        }
     }
 }
 
 impl CountingAllocator {
+    /// Counts this thread's allocations from now on.
+    pub fn track_this_thread() {
+        TRACKED.with(|t| t.set(true));
+    }
+
     /// Bytes allocated now.
     pub fn live() -> usize {
         LIVE.load(Ordering::Relaxed)

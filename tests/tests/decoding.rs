@@ -17,7 +17,9 @@ fn session(id: &str) -> serde_json::Value {
             "id": "pmt_token", "type": "user", "life": 3600, "expire": "2026-11-23T09:00:00Z",
             "identity": "pui_alice", "email": "alice@example.com", "profile": {"first_name": "Alice"},
             "created_at": "2026-11-23T08:00:00Z",
-            "intelligence": {"embargo": false, "ip_intel": true, "domain_intel": false, "user_intel": false}
+            "intelligence": {"embargo": false, "user_intel": false,
+                "ip_intel": {"is_bad": true, "is_vpn": false, "is_proxy": false, "reputation": {"verdict": "malicious"}, "geolocation": {"country": "US"}},
+                "domain_intel": {"is_bad": false, "reputation": {"verdict": "benign"}}}
         }
     })
 }
@@ -52,7 +54,11 @@ async fn list_result_decodes_with_every_field() {
         Some("Liddell")
     );
     let token = item.active_token.as_ref().unwrap();
-    assert_eq!(token.intelligence.as_ref().unwrap().ip_intel, Some(true));
+    let intel = token.intelligence.as_ref().unwrap();
+    let ip = intel.ip_intel.as_ref().unwrap();
+    assert_eq!((ip.is_bad, ip.is_vpn), (Some(true), Some(false)));
+    assert_eq!(ip.reputation["verdict"], "malicious");
+    assert_eq!(intel.domain_intel.as_ref().unwrap().is_bad, Some(false));
 }
 
 #[tokio::test]
