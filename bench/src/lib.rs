@@ -75,6 +75,10 @@ pub async fn fixture_server() -> String {
         .await
         .expect("bind loopback");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
+    // Like production servers, answer without Nagle delays.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
     url
 }
