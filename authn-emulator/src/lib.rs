@@ -82,18 +82,30 @@ impl Default for EmulatorBuilder {
 
 impl EmulatorBuilder {
     /// The service token clients must present (default: a random `pts_…`).
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().service_token("pts_for_my_tests");
+    /// ```
     pub fn service_token(mut self, token: impl Into<String>) -> Self {
         self.service_token = Some(token.into());
         self
     }
 
     /// Adds these users and sessions.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().fixtures(authn_emulator::Fixtures::random(2, 2));
+    /// ```
     pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
         self.fixtures.users.extend(fixtures.users);
         self
     }
 
     /// Adds `users` random users with `sessions_per_user` sessions each.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().seed_users(100, 5);
+    /// ```
     pub fn seed_users(mut self, users: usize, sessions_per_user: usize) -> Self {
         self.fixtures
             .users
@@ -102,12 +114,24 @@ impl EmulatorBuilder {
     }
 
     /// Where to listen (default `127.0.0.1:0`, an ephemeral port).
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().addr("127.0.0.1:4010".parse().unwrap());
+    /// ```
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
         self
     }
 
     /// Binds and starts serving on the current Tokio runtime.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// assert!(emulator.base_url().starts_with("http://127.0.0.1:"));
+    /// # }
+    /// ```
     pub async fn spawn(self) -> Result<EmulatorHandle, EmulatorError> {
         let store = store::Store::from_fixtures(&self.fixtures).map_err(EmulatorError::Fixtures)?;
         let service_token = self.service_token.unwrap_or_else(|| random_id("pts_"));
@@ -168,31 +192,79 @@ impl std::fmt::Debug for EmulatorHandle {
 
 impl EmulatorHandle {
     /// `http://127.0.0.1:<port>`: give it to `Config::base_url_template`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// println!("{}", emulator.base_url());
+    /// # }
+    /// ```
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// The address it listens on.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// assert!(emulator.addr().ip().is_loopback());
+    /// # }
+    /// ```
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The service token it accepts.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// assert!(emulator.service_token().starts_with("pts_"));
+    /// # }
+    /// ```
     pub fn service_token(&self) -> &str {
         &self.service_token
     }
 
     /// The users and sessions it started with (tokens as seeded).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// assert_eq!(emulator.fixtures().users[0].sessions.len(), 1);
+    /// # }
+    /// ```
     pub fn fixtures(&self) -> &Fixtures {
         &self.fixtures
     }
 
     /// The users and live sessions now, with their current tokens.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// assert_eq!(emulator.dump(), *emulator.fixtures());
+    /// # }
+    /// ```
     pub fn dump(&self) -> Fixtures {
         self.state.store.lock().expect("store lock").dump()
     }
 
     /// Stops accepting connections and waits for in-flight requests.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// emulator.shutdown().await;
+    /// # }
+    /// ```
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

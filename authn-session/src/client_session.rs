@@ -20,6 +20,12 @@ use crate::{
 };
 
 /// Endpoints used with a user's token. Get one with [`AuthN::client`].
+///
+/// ```no_run
+/// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
+/// authn.client().session().logout("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a").await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ClientApi<'a> {
     pub(crate) authn: &'a AuthN,
@@ -41,6 +47,12 @@ impl<'a> ClientApi<'a> {
 
 /// Session endpoints used with a user's token (`/v2/client/session/…`).
 /// A user token only ever reaches the sessions of its own user.
+///
+/// ```no_run
+/// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
+/// let mine = authn.client().session().list("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a", Default::default()).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ClientSessionApi<'a> {
     authn: &'a AuthN,

@@ -173,6 +173,11 @@ impl Default for ConfigBuilder {
 impl ConfigBuilder {
     /// Pangea domain, for example `aws.us.pangea.cloud`: requests go to
     /// `https://authn.<domain>`. Ignored when a base URL template is set.
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().domain("aws.eu.pangea.cloud").build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn domain(mut self, domain: impl Into<String>) -> Self {
         self.domain = Some(domain.into());
         self
@@ -182,6 +187,11 @@ impl ConfigBuilder {
     /// `https://{SERVICE_NAME}.aws.eu.pangea.cloud`, or `http://127.0.0.1:4010`
     /// for the local emulator. Plain `http` is accepted for loopback hosts only,
     /// unless [`allow_insecure_http`](Self::allow_insecure_http) is set.
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().base_url_template("http://127.0.0.1:4010").build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn base_url_template(mut self, template: impl Into<String>) -> Self {
         self.base_url_template = Some(template.into());
         self
@@ -189,18 +199,33 @@ impl ConfigBuilder {
 
     /// Allows a plain-`http` base URL on a non-loopback host (tokens then travel
     /// unencrypted). Off by default.
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().base_url_template("http://authn.internal").allow_insecure_http(true).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
     }
 
     /// The AuthN configuration ID, sent as `config_id` in every request body.
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().config_id("pci_someconfiguration").build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn config_id(mut self, config_id: impl Into<String>) -> Self {
         self.config_id = Some(config_id.into());
         self
     }
 
     /// Appended to the `User-Agent` header after `pangea-rust/<version>`.
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().custom_user_agent("my-service/1.0").build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn custom_user_agent(mut self, agent: impl Into<String>) -> Self {
         self.custom_user_agent = Some(agent.into());
         self
@@ -209,6 +234,11 @@ impl ConfigBuilder {
     /// How many times a failed call may be retried (default 3; 0 disables
     /// retries). Which failures are retried depends on the call: see
     /// [`crate::retry`].
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().request_retries(5).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn request_retries(mut self, retries: u32) -> Self {
         self.request_retries = retries;
         self
@@ -216,6 +246,11 @@ impl ConfigBuilder {
 
     /// Delay before the first retry (default 500 ms); it doubles on each retry,
     /// with jitter, up to [`max_retry_backoff`](Self::max_retry_backoff).
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().retry_backoff(std::time::Duration::from_millis(200)).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn retry_backoff(mut self, backoff: Duration) -> Self {
         self.retry_backoff = backoff;
         self
@@ -223,6 +258,11 @@ impl ConfigBuilder {
 
     /// Longest delay between two attempts (default 8 s). A server's
     /// `Retry-After` longer than this ends the retries instead.
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().max_retry_backoff(std::time::Duration::from_secs(2)).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn max_retry_backoff(mut self, max: Duration) -> Self {
         self.max_retry_backoff = max;
         self
@@ -230,6 +270,11 @@ impl ConfigBuilder {
 
     /// No retry starts once this much time has passed since the first attempt
     /// (default 60 s).
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().retry_timeout(std::time::Duration::from_secs(20)).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn retry_timeout(mut self, timeout: Duration) -> Self {
         self.retry_timeout = timeout;
         self
@@ -237,12 +282,22 @@ impl ConfigBuilder {
 
     /// Timeout of one attempt, from sending to the last byte of the response
     /// (default 30 s).
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().request_timeout(std::time::Duration::from_secs(5)).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
     }
 
     /// Timeout to open a connection (default 10 s).
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().connect_timeout(std::time::Duration::from_secs(2)).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -250,6 +305,11 @@ impl ConfigBuilder {
 
     /// Whether an HTTP 202 (queued request) is followed up by polling for its
     /// result (default true). When false, a 202 returns [`Error::Accepted`].
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().queued_retry_enabled(false).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn queued_retry_enabled(mut self, enabled: bool) -> Self {
         self.queued_retry_enabled = enabled;
         self
@@ -257,12 +317,22 @@ impl ConfigBuilder {
 
     /// How long to poll a queued request before giving up with
     /// [`Error::AcceptedTimeout`] (default 120 s).
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().poll_result_timeout(std::time::Duration::from_secs(30)).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn poll_result_timeout(mut self, timeout: Duration) -> Self {
         self.poll_result_timeout = timeout;
         self
     }
 
     /// Unit of the polling delay: the n-th poll waits n² × this (default 1 s).
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().poll_interval(std::time::Duration::from_millis(500)).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval;
         self
@@ -270,12 +340,22 @@ impl ConfigBuilder {
 
     /// Largest response body accepted (default 16 MiB); a larger one is
     /// refused with [`Error::ResponseTooLarge`] without being read whole.
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().max_response_bytes(1 << 20).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
     pub fn max_response_bytes(mut self, max: usize) -> Self {
         self.max_response_bytes = max;
         self
     }
 
     /// Checks the settings and builds the [`Config`].
+    ///
+    /// ```
+    /// let err = authn_session::Config::builder().base_url_template("ftp://x").build().unwrap_err();
+    /// assert!(matches!(err, authn_session::Error::Config(_)));
+    /// ```
     pub fn build(self) -> Result<Config, Error> {
         let template = match (&self.base_url_template, &self.domain) {
             (Some(template), _) => template.clone(),

@@ -28,29 +28,49 @@ pub struct ListOptions {
 
 impl ListOptions {
     /// No filter, server defaults for order and size, first page.
+    ///
+    /// ```
+    /// let first_page = authn_session::ListOptions::new();
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Only sessions matching `filter`.
+    ///
+    /// ```
+    /// let options = authn_session::ListOptions::new().filter(authn_session::SessionListFilter::new().email("alice@example.com"));
+    /// ```
     pub fn filter(mut self, filter: SessionListFilter) -> Self {
         self.filter = Some(filter);
         self
     }
 
     /// The page after the one whose result carried this `last` cursor.
+    ///
+    /// ```
+    /// let options = authn_session::ListOptions::new().last("cursor-from-the-previous-page");
+    /// ```
     pub fn last(mut self, cursor: impl Into<String>) -> Self {
         self.last = Some(cursor.into());
         self
     }
 
     /// Ascending or descending.
+    ///
+    /// ```
+    /// let options = authn_session::ListOptions::new().order(authn_session::ItemOrder::Desc);
+    /// ```
     pub fn order(mut self, order: ItemOrder) -> Self {
         self.order = Some(order);
         self
     }
 
     /// The field to order by.
+    ///
+    /// ```
+    /// let options = authn_session::ListOptions::new().order_by(authn_session::SessionListOrderBy::Expire);
+    /// ```
     pub fn order_by(mut self, order_by: SessionListOrderBy) -> Self {
         self.order_by = Some(order_by);
         self
@@ -59,6 +79,10 @@ impl ListOptions {
     /// At most this many sessions per page; at least 1 (0 is refused with
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) before sending). The
     /// service may serve fewer per page than asked.
+    ///
+    /// ```
+    /// let options = authn_session::ListOptions::new().size(100);
+    /// ```
     pub fn size(mut self, size: u64) -> Self {
         self.size = Some(size);
         self
@@ -79,12 +103,20 @@ pub struct RefreshOptions {
 
 impl RefreshOptions {
     /// No options.
+    ///
+    /// ```
+    /// let options = authn_session::RefreshOptions::new();
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The session's current user token; Pangea checks that it belongs to the
     /// same session as the refresh token.
+    ///
+    /// ```
+    /// let options = authn_session::RefreshOptions::new().user_token("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a");
+    /// ```
     pub fn user_token(mut self, token: impl Into<String>) -> Self {
         self.user_token = Some(SecretToken::new(token));
         self

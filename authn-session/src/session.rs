@@ -16,6 +16,13 @@ use crate::{
 };
 
 /// Session endpoints used with the service token. Get one with [`AuthN::session`].
+///
+/// ```no_run
+/// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
+/// let sessions = authn.session();
+/// let page = sessions.list(Default::default()).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct SessionApi<'a> {
     pub(crate) authn: &'a AuthN,

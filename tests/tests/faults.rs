@@ -1,0 +1,163 @@
+//! Faults at the HTTP and TCP level: each call ends with the right typed error
+//! (or succeeds after bounded retries), never a panic or a hang.
+
+use std::time::Duration;
+
+use authn_session::{Config, Error, ListOptions, RefreshOptions};
+use authn_session_tests::{MockServer, Reply};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpListener,
+};
+
+/// A server that answers every connection with `response` (raw bytes), then
+/// closes it; returns its base URL and a hit counter.
+async fn raw_server(
+    response: &'static [u8],
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buf = vec![0u8; 64 * 1024];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket.write_all(response).await;
+            // Dropping the socket resets or closes the connection mid-response.
+        }
+    });
+    (url, hits)
+}
+
+fn client(url: &str, retries: u32) -> authn_session::AuthN {
+    let config = Config::builder()
+        .base_url_template(url)
+        .request_retries(retries)
+        .retry_backoff(Duration::from_millis(1))
+        .request_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    authn_session::AuthN::new("pts_faults", config).unwrap()
+}
+
+#[tokio::test]
+async fn a_connection_cut_mid_body_is_a_transport_error_retried_only_when_safe() {
+    const CUT: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n{\"request_id\": \"prq_cut\", \"sta";
+    let (url, hits) = raw_server(CUT).await;
+    let err = client(&url, 2)
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                processed_maybe: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "list is idempotent: retried"
+    );
+
+    let (url, hits) = raw_server(CUT).await;
+    let err = client(&url, 2)
+        .client()
+        .session()
+        .refresh("ptr_x", RefreshOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                processed_maybe: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "refresh may have been processed: not retried"
+    );
+}
+
+#[tokio::test]
+async fn garbage_instead_of_http_is_a_transport_error() {
+    let (url, _) = raw_server(b"this is not HTTP at all\r\n\r\n").await;
+    let err = client(&url, 0).session().logout("pui_x").await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_the_token_goes_nowhere_else() {
+    let elsewhere = MockServer::start().await;
+    elsewhere.always(
+        "/v2/session/list",
+        Reply::success(serde_json::json!({"sessions": []})),
+    );
+    let server = MockServer::start().await;
+    server.always(
+        "/v2/session/list",
+        Reply::raw(307, "").header(
+            "location",
+            &format!("{}/v2/session/list", elsewhere.base_url()),
+        ),
+    );
+    let err = server
+        .authn()
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Decode {
+                http_status: 307,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.hits("/v2/session/list"),
+        1,
+        "a redirect is not retried"
+    );
+    assert_eq!(
+        elsewhere.requests().len(),
+        0,
+        "nothing, and no token, reached the other host"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_ends_with_a_timeout_within_bounds() {
+    let server = MockServer::start().await;
+    server.always(
+        "/v2/session/list",
+        Reply::success(serde_json::json!({})).delay(Duration::from_secs(30)),
+    );
+    let config = server
+        .config()
+        .request_timeout(Duration::from_millis(200))
+        .request_retries(1);
+    let err = server
+        .authn_with(config)
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(server.hits("/v2/session/list"), 2);
+}
