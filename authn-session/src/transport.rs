@@ -453,3 +453,119 @@ fn with_attempts(error: Error, attempts: u32) -> Error {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Decoding and error mapping under arbitrary bytes and structure-aware JSON.
+    //! `PROPTEST_CASES=1000000 cargo test -p authn-session fuzz --release` for a long run.
+
+    use authn_session_gen::types::{EmptyResult, SessionListResult};
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    const STATUSES: &[u16] = &[
+        200, 201, 202, 204, 301, 307, 400, 401, 403, 404, 418, 429, 500, 502, 503, 504,
+    ];
+    const KEYS: &[&str] = &[
+        "request_id",
+        "request_time",
+        "response_time",
+        "status",
+        "summary",
+        "result",
+        "sessions",
+        "last",
+        "errors",
+        "code",
+        "detail",
+        "source",
+        "id",
+        "type",
+        "life",
+        "profile",
+        "refresh_token",
+        "token",
+    ];
+
+    fn transport() -> &'static Transport {
+        static T: std::sync::OnceLock<Transport> = std::sync::OnceLock::new();
+        T.get_or_init(|| {
+            Transport::new("pts_fuzz", Config::builder().build().expect("config"))
+                .expect("transport")
+        })
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| json!(f)),
+            prop_oneof![
+                Just("Success".to_string()),
+                Just("ValidationError".to_string()),
+                ".{0,12}"
+            ]
+            .prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop::sample::select(KEYS).prop_map(str::to_string),
+                    inner,
+                    0..8
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn check<R: serde::de::DeserializeOwned>(t: &'static Transport, status: u16, body: Vec<u8>) {
+        let status = StatusCode::from_u16(status).expect("status");
+        match t.decode::<R>(
+            status,
+            HeaderMap::new(),
+            Some("prq_h".into()),
+            Bytes::from(body),
+            &["ptu_secret"],
+        ) {
+            Outcome::Done(r) => assert!(status.is_success() && r.status == "Success"),
+            Outcome::Accepted(_) => assert_eq!(status, StatusCode::ACCEPTED),
+            Outcome::Failed(f) => match f.error {
+                Error::Api(api) => assert_eq!(api.http_status, status.as_u16()),
+                Error::Decode {
+                    http_status,
+                    excerpt,
+                    ..
+                } => {
+                    assert_eq!(http_status, status.as_u16());
+                    assert!(excerpt.len() <= EXCERPT_BYTES + '…'.len_utf8() + REDACTED.len() * 64);
+                    assert!(!excerpt.contains("ptu_secret"));
+                }
+                other => panic!("unexpected error {other:?}"),
+            },
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(status in prop::sample::select(STATUSES), body in prop::collection::vec(any::<u8>(), 0..2048)) {
+            let t = transport();
+            check::<SessionListResult>(&t, status, body.clone());
+            check::<EmptyResult>(&t, status, body);
+        }
+
+        #[test]
+        fn arbitrary_envelopes_never_panic(status in prop::sample::select(STATUSES), value in json_value()) {
+            let t = transport();
+            let body = serde_json::to_vec(&value).expect("encode");
+            check::<SessionListResult>(&t, status, body.clone());
+            check::<EmptyResult>(&t, status, body);
+        }
+    }
+}
