@@ -556,16 +556,16 @@ mod fuzz {
         #[test]
         fn arbitrary_bytes_never_panic(status in prop::sample::select(STATUSES), body in prop::collection::vec(any::<u8>(), 0..2048)) {
             let t = transport();
-            check::<SessionListResult>(&t, status, body.clone());
-            check::<EmptyResult>(&t, status, body);
+            check::<SessionListResult>(t, status, body.clone());
+            check::<EmptyResult>(t, status, body);
         }
 
         #[test]
         fn arbitrary_envelopes_never_panic(status in prop::sample::select(STATUSES), value in json_value()) {
             let t = transport();
             let body = serde_json::to_vec(&value).expect("encode");
-            check::<SessionListResult>(&t, status, body.clone());
-            check::<EmptyResult>(&t, status, body);
+            check::<SessionListResult>(t, status, body.clone());
+            check::<EmptyResult>(t, status, body);
         }
     }
 }
