@@ -148,6 +148,21 @@ fn answer<T: Serialize>(meta: &Meta, outcome: Result<T, Failure>) -> Response {
     }
 }
 
+/// The shape of every endpoint: a fresh envelope id, the service token, the
+/// body decoded into its generated type, then the operation.
+fn handle<Req: DeserializeOwned, Res: Serialize>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+    operation: impl FnOnce(&Meta, Req) -> Result<Res, Failure>,
+) -> Response {
+    let meta = Meta::new();
+    let outcome = authorize(state, headers)
+        .and_then(|()| parse::<Req>(body))
+        .and_then(|req| operation(&meta, req));
+    answer(&meta, outcome)
+}
+
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Failure> {
     let presented = headers
         .get(header::AUTHORIZATION)
@@ -296,25 +311,23 @@ async fn session_invalidate(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let meta = Meta::new();
-    let outcome = (|| {
-        authorize(&state, &headers)?;
-        let req: SessionInvalidateRequest = parse(&body)?;
-        state
-            .store
-            .lock()
-            .expect("store lock")
-            .invalidate(&req.session_id, None)?;
-        Ok(empty(&meta))
-    })();
-    answer(&meta, outcome)
+    handle(
+        &state,
+        &headers,
+        &body,
+        |meta, req: SessionInvalidateRequest| {
+            state
+                .store
+                .lock()
+                .expect("store lock")
+                .invalidate(&req.session_id, None)?;
+            Ok(empty(meta))
+        },
+    )
 }
 
 async fn session_list(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let meta = Meta::new();
-    let outcome = (|| {
-        authorize(&state, &headers)?;
-        let req: SessionListRequest = parse(&body)?;
+    handle(&state, &headers, &body, |meta, req: SessionListRequest| {
         let args = ListArgs {
             filter: req.filter.as_ref(),
             last: req.last.as_deref(),
@@ -322,24 +335,24 @@ async fn session_list(State(state): State<Shared>, headers: HeaderMap, body: Byt
             order_by: req.order_by,
             size: req.size,
         };
-        list_page(&meta, &state.store.lock().expect("store lock"), args, None)
-    })();
-    answer(&meta, outcome)
+        list_page(meta, &state.store.lock().expect("store lock"), args, None)
+    })
 }
 
 async fn session_logout(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let meta = Meta::new();
-    let outcome = (|| {
-        authorize(&state, &headers)?;
-        let req: SessionLogoutRequest = parse(&body)?;
-        state
-            .store
-            .lock()
-            .expect("store lock")
-            .logout_user(&req.user_id)?;
-        Ok(empty(&meta))
-    })();
-    answer(&meta, outcome)
+    handle(
+        &state,
+        &headers,
+        &body,
+        |meta, req: SessionLogoutRequest| {
+            state
+                .store
+                .lock()
+                .expect("store lock")
+                .logout_user(&req.user_id)?;
+            Ok(empty(meta))
+        },
+    )
 }
 
 async fn client_invalidate(
@@ -347,80 +360,84 @@ async fn client_invalidate(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let meta = Meta::new();
-    let outcome = (|| {
-        authorize(&state, &headers)?;
-        let req: ClientSessionInvalidateRequest = parse(&body)?;
-        let user_token = token("/token", &req.token)?;
-        let mut store = state.store.lock().expect("store lock");
-        let user = store.user_of(store.session_of_user_token(user_token)?);
-        store.invalidate(&req.session_id, Some(user))?;
-        Ok(empty(&meta))
-    })();
-    answer(&meta, outcome)
+    handle(
+        &state,
+        &headers,
+        &body,
+        |meta, req: ClientSessionInvalidateRequest| {
+            let user_token = token("/token", &req.token)?;
+            let mut store = state.store.lock().expect("store lock");
+            let user = store.user_of(store.session_of_user_token(user_token)?);
+            store.invalidate(&req.session_id, Some(user))?;
+            Ok(empty(meta))
+        },
+    )
 }
 
 async fn client_list(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let meta = Meta::new();
-    let outcome = (|| {
-        authorize(&state, &headers)?;
-        let req: ClientSessionListRequest = parse(&body)?;
-        let user_token = token("/token", &req.token)?;
-        let store = state.store.lock().expect("store lock");
-        let user = store.user_of(store.session_of_user_token(user_token)?);
-        let args = ListArgs {
-            filter: req.filter.as_ref(),
-            last: req.last.as_deref(),
-            order: req.order,
-            order_by: req.order_by,
-            size: req.size,
-        };
-        list_page(&meta, &store, args, Some(user))
-    })();
-    answer(&meta, outcome)
+    handle(
+        &state,
+        &headers,
+        &body,
+        |meta, req: ClientSessionListRequest| {
+            let user_token = token("/token", &req.token)?;
+            let store = state.store.lock().expect("store lock");
+            let user = store.user_of(store.session_of_user_token(user_token)?);
+            let args = ListArgs {
+                filter: req.filter.as_ref(),
+                last: req.last.as_deref(),
+                order: req.order,
+                order_by: req.order_by,
+                size: req.size,
+            };
+            list_page(meta, &store, args, Some(user))
+        },
+    )
 }
 
 async fn client_logout(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let meta = Meta::new();
-    let outcome = (|| {
-        authorize(&state, &headers)?;
-        let req: ClientSessionLogoutRequest = parse(&body)?;
-        let user_token = token("/token", &req.token)?;
-        let mut store = state.store.lock().expect("store lock");
-        let session = store.session_of_user_token(user_token)?;
-        store.end(session);
-        Ok(empty(&meta))
-    })();
-    answer(&meta, outcome)
+    handle(
+        &state,
+        &headers,
+        &body,
+        |meta, req: ClientSessionLogoutRequest| {
+            let user_token = token("/token", &req.token)?;
+            let mut store = state.store.lock().expect("store lock");
+            let session = store.session_of_user_token(user_token)?;
+            store.end(session);
+            Ok(empty(meta))
+        },
+    )
 }
 
 async fn client_refresh(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let meta = Meta::new();
-    let outcome = (|| {
-        authorize(&state, &headers)?;
-        let req: ClientSessionRefreshRequest = parse(&body)?;
-        let refresh_token = token("/refresh_token", &req.refresh_token)?;
-        let user_token = req
-            .user_token
-            .as_ref()
-            .map(|t| token("/user_token", t))
-            .transpose()?;
-        let (refresh, active) = state
-            .store
-            .lock()
-            .expect("store lock")
-            .refresh(refresh_token, user_token)?;
-        Ok(ClientSessionRefreshResponse {
-            request_id: meta.request_id.clone(),
-            request_time: meta.request_time.clone(),
-            response_time: rfc3339(Utc::now()),
-            status: "Success".into(),
-            summary: Some("Session refreshed".into()),
-            result: ClientSessionRefreshResult {
-                refresh_token: refresh,
-                active_token: Some(active),
-            },
-        })
-    })();
-    answer(&meta, outcome)
+    handle(
+        &state,
+        &headers,
+        &body,
+        |meta, req: ClientSessionRefreshRequest| {
+            let refresh_token = token("/refresh_token", &req.refresh_token)?;
+            let user_token = req
+                .user_token
+                .as_ref()
+                .map(|t| token("/user_token", t))
+                .transpose()?;
+            let (refresh, active) = state
+                .store
+                .lock()
+                .expect("store lock")
+                .refresh(refresh_token, user_token)?;
+            Ok(ClientSessionRefreshResponse {
+                request_id: meta.request_id.clone(),
+                request_time: meta.request_time.clone(),
+                response_time: rfc3339(Utc::now()),
+                status: "Success".into(),
+                summary: Some("Session refreshed".into()),
+                result: ClientSessionRefreshResult {
+                    refresh_token: refresh,
+                    active_token: Some(active),
+                },
+            })
+        },
+    )
 }

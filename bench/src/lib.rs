@@ -110,13 +110,13 @@ pub fn raw_client() -> reqwest::Client {
         .expect("client")
 }
 
-/// The same call with raw reqwest + serde_json, decoding into the same generated type.
-pub async fn raw_list(
+/// One POST with raw reqwest + serde_json: encode, send, read, decode.
+async fn raw_post<B: serde::Serialize, R: serde::de::DeserializeOwned>(
     client: &reqwest::Client,
     url: &str,
-) -> authn_session_gen::types::SessionListResponse {
-    let body = serde_json::to_vec(&authn_session_gen::types::SessionListRequest::default())
-        .expect("encode");
+    body: &B,
+) -> R {
+    let body = serde_json::to_vec(body).expect("encode");
     let bytes = client
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -130,6 +130,19 @@ pub async fn raw_list(
     serde_json::from_slice(&bytes).expect("decode")
 }
 
+/// The same call with raw reqwest + serde_json, decoding into the same generated type.
+pub async fn raw_list(
+    client: &reqwest::Client,
+    url: &str,
+) -> authn_session_gen::types::SessionListResponse {
+    raw_post(
+        client,
+        url,
+        &authn_session_gen::types::SessionListRequest::default(),
+    )
+    .await
+}
+
 /// `invalidate` with raw reqwest + serde_json.
 pub async fn raw_invalidate(
     client: &reqwest::Client,
@@ -139,18 +152,7 @@ pub async fn raw_invalidate(
         session_id: "pmt_zppkzrjguxyblaia6itbiesejn7jejnr".parse().expect("id"),
         config_id: None,
     };
-    let body = serde_json::to_vec(&request).expect("encode");
-    let bytes = client
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("send")
-        .bytes()
-        .await
-        .expect("body");
-    serde_json::from_slice(&bytes).expect("decode")
+    raw_post(client, url, &request).await
 }
 
 /// Counts live and peak heap bytes allocated by the threads that opted in with
