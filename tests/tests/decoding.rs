@@ -265,3 +265,20 @@ async fn oversized_bodies_are_refused_without_reading_them_whole() {
     );
     assert!(!err.is_retryable());
 }
+
+#[tokio::test]
+async fn a_fifty_megabyte_body_is_refused_under_the_default_limit() {
+    let server = MockServer::start().await;
+    server.always(LIST, Reply::raw(200, vec![b'x'; 50 * 1024 * 1024]));
+    let err = server
+        .authn()
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { http_status: 200, limit, .. } if limit == 16 * 1024 * 1024),
+        "{err:?}"
+    );
+    assert_eq!(server.hits(LIST), 1, "not retried");
+}

@@ -21,16 +21,17 @@ async fn server_errors_are_retried_with_the_earlier_request_ids() {
         .reply(LIST, Reply::error(500, "InternalError", "boom"))
         .reply(LIST, Reply::raw(502, "bad gateway"))
         .reply(LIST, Reply::error(503, "ServiceNotAvailable", "busy"))
+        .reply(LIST, Reply::raw(504, "gateway timeout"))
         .reply(LIST, page());
     let page = server
-        .authn()
+        .authn_with(server.config().request_retries(4))
         .session()
         .list(ListOptions::new())
         .await
         .unwrap();
-    assert_eq!(page.request_id, "prq_0004");
+    assert_eq!(page.request_id, "prq_0005");
     let requests = server.requests();
-    assert_eq!(requests.len(), 4);
+    assert_eq!(requests.len(), 5);
     let retried: Vec<_> = requests
         .iter()
         .map(|r| r.header("x-pangea-retried-request-ids"))
@@ -41,7 +42,8 @@ async fn server_errors_are_retried_with_the_earlier_request_ids() {
             None,
             Some("prq_0001"),
             Some("prq_0001,prq_0002"),
-            Some("prq_0001,prq_0002,prq_0003")
+            Some("prq_0001,prq_0002,prq_0003"),
+            Some("prq_0001,prq_0002,prq_0003,prq_0004")
         ]
     );
     // Every attempt sends the same body.
