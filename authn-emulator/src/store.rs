@@ -62,6 +62,11 @@ impl Session {
     fn live(&self, now: DateTime<Utc>) -> bool {
         !self.ended && self.expire_at > now
     }
+
+    /// Seconds left until the session expires.
+    fn life(&self, now: DateTime<Utc>) -> i64 {
+        (self.expire_at - now).num_seconds().max(0)
+    }
 }
 
 /// Users and sessions, indexed by every token and id the API takes.
@@ -363,36 +368,25 @@ impl Store {
         SessionItem {
             id: s.id.parse().expect("session ids are non-empty"),
             type_: TOKEN_TYPE.into(),
-            life: (s.expire_at - now).num_seconds().max(0),
+            life: s.life(now),
             expire: s.expire.clone(),
             email: user.email.clone(),
             identity: Some(user.id.clone()),
             scopes: s.scopes.clone(),
             profile: Profile(user.profile.clone()),
             created_at: s.created_at.clone(),
-            active_token: Some(SessionToken {
-                id: s.active_token_id.parse().expect("token ids are non-empty"),
-                type_: TOKEN_TYPE.into(),
-                life: (s.expire_at - now).num_seconds().max(0),
-                expire: s.expire.clone(),
-                identity: user.id.clone(),
-                email: user.email.clone(),
-                scopes: s.scopes.clone(),
-                profile: Profile(user.profile.clone()),
-                created_at: s.token_created_at.clone(),
-                intelligence: None,
-            }),
+            active_token: Some(self.session_token(index, now)),
         }
     }
 
-    fn login_token(&self, index: usize, token: &str, now: DateTime<Utc>) -> LoginToken {
+    /// The active token of a session, without its secret.
+    fn session_token(&self, index: usize, now: DateTime<Utc>) -> SessionToken {
         let s = &self.sessions[index];
         let user = &self.users[s.user];
-        LoginToken {
-            token: SecretToken::new(token),
+        SessionToken {
             id: s.active_token_id.parse().expect("token ids are non-empty"),
             type_: TOKEN_TYPE.into(),
-            life: (s.expire_at - now).num_seconds().max(0),
+            life: s.life(now),
             expire: s.expire.clone(),
             identity: user.id.clone(),
             email: user.email.clone(),
@@ -400,6 +394,24 @@ impl Store {
             profile: Profile(user.profile.clone()),
             created_at: s.token_created_at.clone(),
             intelligence: None,
+        }
+    }
+
+    /// The active token of a session with `token` as its secret value.
+    fn login_token(&self, index: usize, token: &str, now: DateTime<Utc>) -> LoginToken {
+        let t = self.session_token(index, now);
+        LoginToken {
+            token: SecretToken::new(token),
+            id: t.id,
+            type_: t.type_,
+            life: t.life,
+            expire: t.expire,
+            identity: t.identity,
+            email: t.email,
+            scopes: t.scopes,
+            profile: t.profile,
+            created_at: t.created_at,
+            intelligence: t.intelligence,
         }
     }
 }
