@@ -57,6 +57,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(token) = args.service_token {
         builder = builder.service_token(token);
     }
+    let stop = install_stop_signal()?;
     let emulator = builder.spawn().await?;
     if let Some(path) = &args.dump_fixtures {
         let text = serde_json::to_string_pretty(emulator.fixtures())?;
@@ -81,23 +82,31 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("service token: {}", emulator.service_token());
     }
     println!("listening on {}", emulator.base_url());
-    stop_signal().await?;
+    stop.await;
     // Whoever started us may have closed our stdout by now: do not fail on it.
     let _ = writeln!(std::io::stdout(), "shutting down");
     emulator.shutdown().await;
     Ok(())
 }
 
-/// Ctrl-C, or SIGTERM (what process managers send) on Unix.
-async fn stop_signal() -> std::io::Result<()> {
+/// Ctrl-C, or SIGTERM (what process managers send) on Unix. The handlers are
+/// installed when this is called, so call it before saying where we listen:
+/// a signal sent right after that line must not find the default action.
+fn install_stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result,
-            _ = term.recv() => Ok(()),
-        }
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
