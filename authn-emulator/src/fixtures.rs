@@ -85,6 +85,12 @@ pub fn rfc3339(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// `time` to the microsecond, Pangea's precision (the wire shows 6 digits).
+pub(crate) fn micros(time: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    time.trunc_subsecs(6)
+}
+
 const FIRST_NAMES: &[&str] = &[
     "Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi",
 ];

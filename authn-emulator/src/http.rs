@@ -6,6 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use authn_session_gen::{
+    limits::LIST_SIZE_MAX,
     operations,
     types::{
         ClientSessionInvalidateRequest, ClientSessionListRequest, ClientSessionLogoutRequest,
@@ -24,12 +25,12 @@ use axum::{
     routing::post,
     Json, Router,
 };
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
-    fixtures::{random_id, rfc3339},
+    fixtures::{micros, random_id},
     store::{field_error, Refusal, Store},
 };
 
@@ -41,20 +42,17 @@ pub(crate) struct AppState {
 
 type Shared = Arc<AppState>;
 
-/// The spec's `maximum` of `size`: the largest integer JSON carries exactly.
-const MAX_JSON_INTEGER: u64 = (1 << 53) - 1;
-
 /// Per-request envelope facts: a fresh request id and the arrival time.
 struct Meta {
     request_id: String,
-    request_time: String,
+    request_time: DateTime<Utc>,
 }
 
 impl Meta {
     fn new() -> Self {
         Self {
             request_id: random_id("prq_"),
-            request_time: rfc3339(Utc::now()),
+            request_time: micros(Utc::now()),
         }
     }
 }
@@ -111,8 +109,8 @@ fn failure(
 ) -> Response {
     let body = ErrorResponse {
         request_id: meta.request_id.clone(),
-        request_time: Some(meta.request_time.clone()),
-        response_time: Some(rfc3339(Utc::now())),
+        request_time: Some(meta.request_time),
+        response_time: Some(micros(Utc::now())),
         status: status.into(),
         summary: Some(summary),
         result: Some(ErrorResult { errors }),
@@ -250,8 +248,8 @@ fn token<'a>(source: &str, token: &'a SecretToken) -> Result<&'a str, Failure> {
 fn empty(meta: &Meta) -> EmptyResponse {
     EmptyResponse {
         request_id: meta.request_id.clone(),
-        request_time: meta.request_time.clone(),
-        response_time: rfc3339(Utc::now()),
+        request_time: meta.request_time,
+        response_time: micros(Utc::now()),
         status: "Success".into(),
         summary: Some("Success".into()),
         result: EmptyResult(Default::default()),
@@ -272,11 +270,11 @@ fn list_page(
     args: ListArgs<'_>,
     user: Option<usize>,
 ) -> Result<SessionListResponse, Failure> {
-    if args.size.is_some_and(|s| s.get() > MAX_JSON_INTEGER) {
+    if args.size.is_some_and(|s| s.get() > LIST_SIZE_MAX) {
         return Err(Refusal::Invalid(vec![field_error(
             "Maximum",
             "/size",
-            format!("must be at most {MAX_JSON_INTEGER}"),
+            format!("must be at most {LIST_SIZE_MAX}"),
         )])
         .into());
     }
@@ -294,8 +292,8 @@ fn list_page(
     )?;
     Ok(SessionListResponse {
         request_id: meta.request_id.clone(),
-        request_time: meta.request_time.clone(),
-        response_time: rfc3339(Utc::now()),
+        request_time: meta.request_time,
+        response_time: micros(Utc::now()),
         status: "Success".into(),
         summary: Some(format!("Listed {} session(s)", sessions.len())),
         result: SessionListResult {
@@ -429,8 +427,8 @@ async fn client_refresh(State(state): State<Shared>, headers: HeaderMap, body: B
                 .refresh(refresh_token, user_token)?;
             Ok(ClientSessionRefreshResponse {
                 request_id: meta.request_id.clone(),
-                request_time: meta.request_time.clone(),
-                response_time: rfc3339(Utc::now()),
+                request_time: meta.request_time,
+                response_time: micros(Utc::now()),
                 status: "Success".into(),
                 summary: Some("Session refreshed".into()),
                 result: ClientSessionRefreshResult {

@@ -28,7 +28,7 @@ use std::{
 };
 
 pub use fixtures::{random_id, FixtureSession, FixtureUser, Fixtures};
-pub use store::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use store::{DEFAULT_PAGE_SIZE, MAX_SERVED_PAGE_SIZE};
 
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]

@@ -10,12 +10,14 @@ use authn_session_gen::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::fixtures::{random_id, rfc3339, FixtureSession, FixtureUser, Fixtures};
+use crate::fixtures::{micros, random_id, rfc3339, FixtureSession, FixtureUser, Fixtures};
 
 /// Sessions per page when the request gives no `size`.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
-/// Largest page served; larger `size` values are served this many.
-pub const MAX_PAGE_SIZE: usize = 1000;
+/// Most sessions the emulator serves in one page: a larger `size` (the spec
+/// allows up to `authn_session_gen::limits::LIST_SIZE_MAX`) is served this
+/// many, with a cursor to the rest, as "the service may serve fewer" permits.
+pub const MAX_SERVED_PAGE_SIZE: usize = 1000;
 const CURSOR_SEPARATOR: char = '|';
 const TOKEN_TYPE: &str = "user";
 
@@ -51,7 +53,8 @@ struct Session {
     active_token_id: String,
     /// Normalised RFC 3339 (UTC, microseconds): sorts as text in time order.
     created_at: String,
-    token_created_at: String,
+    created_at_time: DateTime<Utc>,
+    token_created_at: DateTime<Utc>,
     expire_at: DateTime<Utc>,
     expire: String,
     scopes: Vec<String>,
@@ -130,7 +133,8 @@ impl Store {
             refresh_token: s.refresh_token.clone(),
             active_token_id: random_id("pmt_"),
             created_at: rfc3339(created),
-            token_created_at: rfc3339(created),
+            created_at_time: micros(created),
+            token_created_at: micros(created),
             expire_at: expire,
             expire: rfc3339(expire),
             scopes: s.scopes.clone(),
@@ -215,7 +219,9 @@ impl Store {
                 Some(after) => (*key, *id) > after,
             })
             .collect();
-        let size = size.map_or(DEFAULT_PAGE_SIZE, |s| (s as usize).clamp(1, MAX_PAGE_SIZE));
+        let size = size.map_or(DEFAULT_PAGE_SIZE, |s| {
+            (s.min(MAX_SERVED_PAGE_SIZE as u64) as usize).max(1)
+        });
         let more = page.len() > size;
         let cmp = |a: &(&str, &str, usize), b: &(&str, &str, usize)| (a.0, a.1).cmp(&(b.0, b.1));
         if more {
@@ -315,7 +321,7 @@ impl Store {
         session.user_token = random_id("ptu_");
         session.refresh_token = random_id("ptr_");
         session.active_token_id = random_id("pmt_");
-        session.token_created_at = rfc3339(now);
+        session.token_created_at = micros(now);
         self.by_user_token.insert(session.user_token.clone(), index);
         self.by_refresh_token
             .insert(session.refresh_token.clone(), index);
@@ -369,12 +375,12 @@ impl Store {
             id: s.id.parse().expect("session ids are non-empty"),
             type_: TOKEN_TYPE.into(),
             life: s.life(now),
-            expire: s.expire.clone(),
+            expire: micros(s.expire_at),
             email: user.email.clone(),
             identity: Some(user.id.clone()),
             scopes: s.scopes.clone(),
             profile: Profile(user.profile.clone()),
-            created_at: s.created_at.clone(),
+            created_at: s.created_at_time,
             active_token: Some(self.session_token(index, now)),
         }
     }
@@ -387,12 +393,12 @@ impl Store {
             id: s.active_token_id.parse().expect("token ids are non-empty"),
             type_: TOKEN_TYPE.into(),
             life: s.life(now),
-            expire: s.expire.clone(),
+            expire: micros(s.expire_at),
             identity: user.id.clone(),
             email: user.email.clone(),
             scopes: s.scopes.clone(),
             profile: Profile(user.profile.clone()),
-            created_at: s.token_created_at.clone(),
+            created_at: s.token_created_at,
             intelligence: None,
         }
     }

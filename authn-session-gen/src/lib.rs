@@ -13,6 +13,7 @@
 //! ```
 
 mod filter;
+mod ids;
 mod secret;
 
 pub use secret::SecretToken;

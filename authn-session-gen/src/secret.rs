@@ -54,6 +54,18 @@ impl From<String> for SecretToken {
     }
 }
 
+impl From<&SecretToken> for SecretToken {
+    fn from(value: &SecretToken) -> Self {
+        value.clone()
+    }
+}
+
+impl From<&String> for SecretToken {
+    fn from(value: &String) -> Self {
+        Self::new(value.as_str())
+    }
+}
+
 impl From<&str> for SecretToken {
     fn from(value: &str) -> Self {
         Self::new(value)
@@ -77,21 +89,6 @@ impl serde::Serialize for SecretToken {
 impl<'de> serde::Deserialize<'de> for SecretToken {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::new)
-    }
-}
-
-impl schemars::JsonSchema for SecretToken {
-    fn schema_name() -> String {
-        "SecretToken".into()
-    }
-
-    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
-        schemars::schema::SchemaObject {
-            instance_type: Some(schemars::schema::InstanceType::String.into()),
-            format: Some("password".into()),
-            ..Default::default()
-        }
-        .into()
     }
 }
 

@@ -1,9 +1,9 @@
 //! `AuthN`: the client. Cheap to clone; every clone shares one configuration
 //! and one connection pool.
 
-use std::sync::Arc;
+use std::{future::Future, sync::Arc};
 
-use authn_session_gen::{operations::Operation, types::ConfigId};
+use authn_session_gen::{operations::Operation, types::ConfigId, SecretToken};
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
@@ -42,17 +42,63 @@ impl std::fmt::Debug for AuthN {
 
 impl AuthN {
     /// A client that authenticates with `token`, a Pangea service token
-    /// (`pts_…`) with access to AuthN.
+    /// (`pts_…`) with access to AuthN, given as `&str`, `String` or
+    /// [`SecretToken`](crate::SecretToken).
     ///
     /// ```
     /// let authn = authn_session::AuthN::new("pts_example", authn_session::Config::builder().build()?)?;
     /// assert!(!format!("{authn:?}").contains("pts_example"));
     /// # Ok::<(), authn_session::Error>(())
     /// ```
-    pub fn new(token: impl AsRef<str>, config: Config) -> Result<Self, Error> {
-        let token = validate::identifier("token", token.as_ref())?;
+    pub fn new(token: impl Into<SecretToken>, config: Config) -> Result<Self, Error> {
+        Self::build(token.into(), config, None)
+    }
+
+    /// Like [`AuthN::new`], with your own `reqwest::Client`: for custom root
+    /// certificates, a proxy or mTLS. Start from
+    /// [`http_client_builder`](crate::http_client_builder), which is set up
+    /// as the SDK's own; the same `reqwest` is re-exported as
+    /// [`authn_session::reqwest`](crate::reqwest).
+    ///
+    /// What your client must keep, and what the SDK still enforces:
+    /// - **No redirects.** Build it with `.redirect(reqwest::redirect::Policy::none())`:
+    ///   a redirect could carry tokens to another host. The SDK checks every
+    ///   response and refuses one that came from another URL with
+    ///   [`Error::Config`].
+    /// - **Timeouts.** The SDK sets `request_timeout` on every request and
+    ///   enforces `operation_timeout` itself; the connect timeout is your
+    ///   client's (set `.connect_timeout(..)`).
+    /// - Headers: the SDK sends `Authorization`, `User-Agent` and
+    ///   `Content-Type` on every request; your client needs no default headers.
+    /// - TLS is your client's: the crate's TLS features do not apply to it.
+    ///
+    /// ```
+    /// use authn_session::{http_client_builder, AuthN, Config};
+    ///
+    /// let http = http_client_builder()
+    ///     .connect_timeout(std::time::Duration::from_secs(5))
+    ///     .build()
+    ///     .unwrap();
+    /// let config = Config::builder().base_url_template("http://127.0.0.1:4010").build()?;
+    /// let authn = AuthN::with_http_client("pts_example", config, http)?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
+    pub fn with_http_client(
+        token: impl Into<SecretToken>,
+        config: Config,
+        http: reqwest::Client,
+    ) -> Result<Self, Error> {
+        Self::build(token.into(), config, Some(http))
+    }
+
+    fn build(
+        token: SecretToken,
+        config: Config,
+        http: Option<reqwest::Client>,
+    ) -> Result<Self, Error> {
+        let token = validate::token("token", token)?;
         Ok(Self {
-            transport: Arc::new(Transport::new(token, config)?),
+            transport: Arc::new(Transport::new(token, config, http)?),
         })
     }
 
@@ -91,8 +137,10 @@ impl AuthN {
     /// authn.session().logout("pui_xpkhwpnz2cmegsws737xbsqnmnuwtvm5").await?;
     /// # Ok(()) }
     /// ```
-    pub fn session(&self) -> SessionApi<'_> {
-        SessionApi { authn: self }
+    pub fn session(&self) -> SessionApi {
+        SessionApi {
+            authn: self.clone(),
+        }
     }
 
     /// Endpoints used with a user's token (`/v2/client/…`).
@@ -102,8 +150,10 @@ impl AuthN {
     /// authn.client().session().logout("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a").await?;
     /// # Ok(()) }
     /// ```
-    pub fn client(&self) -> ClientApi<'_> {
-        ClientApi { authn: self }
+    pub fn client(&self) -> ClientApi {
+        ClientApi {
+            authn: self.clone(),
+        }
     }
 
     /// Waits for the result of a queued request (one that answered HTTP 202),
@@ -122,40 +172,57 @@ impl AuthN {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn poll_result<T: DeserializeOwned>(
+    pub fn poll_result<T: DeserializeOwned + Send + 'static>(
         &self,
-        request_id: &str,
-    ) -> Result<PangeaResponse<T>, Error> {
-        let request_id = validate::identifier("request_id", request_id)?;
-        self.transport.poll("poll_result", request_id, &[]).await
+        request_id: impl AsRef<str>,
+    ) -> impl Future<Output = Result<PangeaResponse<T>, Error>> + Send + 'static {
+        let request_id =
+            validate::identifier("request_id", request_id.as_ref()).map(str::to_string);
+        let authn = self.clone();
+        async move { authn.transport.poll_result(&request_id?).await }
     }
 
     pub(crate) fn config_id(&self) -> Option<ConfigId> {
-        self.transport
-            .config
-            .config_id
-            .as_deref()
-            .and_then(|id| id.parse().ok())
+        self.transport.config_id.clone()
     }
 
-    /// Encodes `body` and makes the call.
-    pub(crate) async fn send<B: Serialize, R: DeserializeOwned>(
+    /// Checks nothing, encodes `body`: the call, ready to send.
+    pub(crate) fn prepare<B: Serialize>(
         &self,
         op: Operation,
         idempotency: Idempotency,
         body: &B,
-        secrets: &[&str],
-    ) -> Result<PangeaResponse<R>, Error> {
+        secrets: Vec<SecretToken>,
+    ) -> Result<Call, Error> {
         let body = serde_json::to_vec(body).map_err(|e| Error::InvalidInput {
             field: "body",
             reason: format!("cannot be encoded as JSON: {e}"),
         })?;
-        let call = Call {
+        Ok(Call {
             op,
             idempotency,
             body: body.into(),
             secrets,
-        };
+        })
+    }
+
+    /// Makes a prepared call.
+    pub(crate) async fn send<R: DeserializeOwned>(
+        &self,
+        call: Call,
+    ) -> Result<PangeaResponse<R>, Error> {
         self.transport.call(call).await
+    }
+
+    /// The `'static` future of one call: the input was checked and encoded
+    /// when the call was made (a refusal is the future's output, and nothing
+    /// is sent); the future owns a clone of the client, so it can be spawned,
+    /// joined or buffered.
+    pub(crate) fn call<R: DeserializeOwned + Send + 'static>(
+        &self,
+        call: Result<Call, Error>,
+    ) -> impl Future<Output = Result<PangeaResponse<R>, Error>> + Send + 'static {
+        let authn = self.clone();
+        async move { authn.send(call?).await }
     }
 }

@@ -1,21 +1,21 @@
 //! Session endpoints used with a user's token:
 //! `/v2/client/session/{invalidate,list,logout,refresh}`.
 
+use std::future::Future;
+
 use authn_session_gen::{
     operations,
     types::{
-        ClientSessionInvalidateRequest, ClientSessionListRequest, ClientSessionLogoutRequest,
-        ClientSessionRefreshRequest, ClientSessionRefreshResult, EmptyResult, SessionListResult,
+        ClientSessionInvalidateRequest, ClientSessionLogoutRequest, ClientSessionRefreshRequest,
+        ClientSessionRefreshResult, EmptyResult, SessionListResult,
     },
     SecretToken,
 };
-use futures::{stream, StreamExt};
-use secrecy::ExposeSecret;
 
 use crate::{
-    paginate::{self, PageStream, SessionStream},
+    list::{self, Scope},
+    paginate::{PageStream, SessionStream},
     retry::Idempotency,
-    session::id,
     validate, AuthN, Error, ListOptions, PangeaResponse, RefreshOptions,
 };
 
@@ -26,12 +26,12 @@ use crate::{
 /// authn.client().session().logout("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a").await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct ClientApi<'a> {
-    pub(crate) authn: &'a AuthN,
+#[derive(Debug, Clone)]
+pub struct ClientApi {
+    pub(crate) authn: AuthN,
 }
 
-impl<'a> ClientApi<'a> {
+impl ClientApi {
     /// The client session endpoints.
     ///
     /// ```no_run
@@ -40,29 +40,32 @@ impl<'a> ClientApi<'a> {
     /// sessions.logout("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a").await?;
     /// # Ok(()) }
     /// ```
-    pub fn session(&self) -> ClientSessionApi<'a> {
-        ClientSessionApi { authn: self.authn }
+    pub fn session(&self) -> ClientSessionApi {
+        ClientSessionApi {
+            authn: self.authn.clone(),
+        }
     }
 }
 
 /// Session endpoints used with a user's token (`/v2/client/session/…`).
 /// A user token only ever reaches the sessions of its own user.
 ///
+/// Tokens are taken as `&str`, `String` or [`SecretToken`], so the tokens a
+/// [`refresh`](Self::refresh) returns go straight back in. Like
+/// [`SessionApi`](crate::SessionApi), it owns a clone of the client and every
+/// call returns a `'static` future.
+///
 /// ```no_run
 /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
 /// let mine = authn.client().session().list("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a", Default::default()).await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct ClientSessionApi<'a> {
-    authn: &'a AuthN,
+#[derive(Debug, Clone)]
+pub struct ClientSessionApi {
+    authn: AuthN,
 }
 
-fn token(field: &'static str, value: &str) -> Result<SecretToken, Error> {
-    Ok(SecretToken::new(validate::identifier(field, value)?))
-}
-
-impl ClientSessionApi<'_> {
+impl ClientSessionApi {
     /// Ends one of the user's sessions (`/v2/client/session/invalidate`).
     ///
     /// ```no_run
@@ -74,24 +77,26 @@ impl ClientSessionApi<'_> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn invalidate(
+    pub fn invalidate(
         &self,
-        user_token: &str,
-        session_id: &str,
-    ) -> Result<PangeaResponse<EmptyResult>, Error> {
-        let body = ClientSessionInvalidateRequest {
-            token: token("token", user_token)?,
-            session_id: id("session_id", session_id)?,
-            config_id: self.authn.config_id(),
-        };
-        self.authn
-            .send(
+        user_token: impl Into<SecretToken>,
+        session_id: impl AsRef<str>,
+    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+        let token = validate::token("token", user_token.into());
+        let call = token.and_then(|token| {
+            let body = ClientSessionInvalidateRequest {
+                token: token.clone(),
+                session_id: validate::id("session_id", session_id.as_ref())?,
+                config_id: self.authn.config_id(),
+            };
+            self.authn.prepare(
                 operations::CLIENT_SESSION_INVALIDATE,
                 Idempotency::Idempotent,
                 &body,
-                &[user_token],
+                vec![token],
             )
-            .await
+        });
+        self.authn.call(call)
     }
 
     /// One page of the user's sessions (`/v2/client/session/list`).
@@ -107,12 +112,16 @@ impl ClientSessionApi<'_> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn list(
+    pub fn list(
         &self,
-        user_token: &str,
+        user_token: impl Into<SecretToken>,
         options: ListOptions,
-    ) -> Result<PangeaResponse<SessionListResult>, Error> {
-        list(self.authn, &token("token", user_token)?, options).await
+    ) -> impl Future<Output = Result<PangeaResponse<SessionListResult>, Error>> + Send + 'static
+    {
+        let authn = self.authn.clone();
+        let scope = scope(user_token.into());
+        let fields = options.into_fields();
+        async move { list::page(&authn, &scope?, fields?).await }
     }
 
     /// Every session of the user, across pages, fetched lazily.
@@ -129,8 +138,12 @@ impl ClientSessionApi<'_> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn list_all(&self, user_token: &str, options: ListOptions) -> SessionStream {
-        paginate::items(self.list_pages(user_token, options)).boxed()
+    pub fn list_all(
+        &self,
+        user_token: impl Into<SecretToken>,
+        options: ListOptions,
+    ) -> SessionStream {
+        list::items(self.authn.clone(), scope(user_token.into()), options)
     }
 
     /// Like [`list_all`](Self::list_all), one page (with its envelope) at a time.
@@ -145,18 +158,12 @@ impl ClientSessionApi<'_> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn list_pages(&self, user_token: &str, options: ListOptions) -> PageStream {
-        let authn = self.authn.clone();
-        match token("token", user_token) {
-            // An invalid token is the stream's first and only item.
-            Err(error) => stream::once(async { Err(error) }).boxed(),
-            Ok(user_token) => paginate::pages(options, move |options| {
-                let authn = authn.clone();
-                let user_token = user_token.clone();
-                async move { list(&authn, &user_token, options).await }
-            })
-            .boxed(),
-        }
+    pub fn list_pages(
+        &self,
+        user_token: impl Into<SecretToken>,
+        options: ListOptions,
+    ) -> PageStream {
+        list::pages(self.authn.clone(), scope(user_token.into()), options)
     }
 
     /// Ends the session the user token belongs to (`/v2/client/session/logout`).
@@ -166,93 +173,81 @@ impl ClientSessionApi<'_> {
     /// authn.client().session().logout("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn logout(&self, user_token: &str) -> Result<PangeaResponse<EmptyResult>, Error> {
-        let body = ClientSessionLogoutRequest {
-            token: token("token", user_token)?,
-            config_id: self.authn.config_id(),
-        };
-        self.authn
-            .send(
+    pub fn logout(
+        &self,
+        user_token: impl Into<SecretToken>,
+    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+        let call = validate::token("token", user_token.into()).and_then(|token| {
+            let body = ClientSessionLogoutRequest {
+                token: token.clone(),
+                config_id: self.authn.config_id(),
+            };
+            self.authn.prepare(
                 operations::CLIENT_SESSION_LOGOUT,
                 Idempotency::Idempotent,
                 &body,
-                &[user_token],
+                vec![token],
             )
-            .await
+        });
+        self.authn.call(call)
     }
 
     /// Exchanges a refresh token for new tokens (`/v2/client/session/refresh`).
-    /// The refresh token sent is spent; keep the new one from the result.
+    /// The refresh token sent is spent; keep the new one from the result, and
+    /// pass it straight back in next time.
     ///
     /// Retried only when the request certainly was not processed, so a
     /// retry can never spend the new refresh token (see [`crate::retry`]).
     ///
     /// ```no_run
     /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
-    /// use authn_session::{ExposeSecret, RefreshOptions};
+    /// use authn_session::RefreshOptions;
     ///
-    /// let refreshed = authn
-    ///     .client()
-    ///     .session()
-    ///     .refresh(
-    ///         "ptr_xpkhwpnz2cmegsws737xbsqnmnuwtbm5",
-    ///         RefreshOptions::new().user_token("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a"),
-    ///     )
+    /// let sessions = authn.client().session();
+    /// let first = sessions
+    ///     .refresh("ptr_xpkhwpnz2cmegsws737xbsqnmnuwtbm5", RefreshOptions::new())
     ///     .await?;
-    /// let next_refresh_token: &str = refreshed.result.refresh_token.token.expose_secret();
+    /// let tokens = first.result;
+    /// let user_token = tokens.active_token.map(|t| t.token);
+    /// let mut options = RefreshOptions::new();
+    /// if let Some(user_token) = user_token {
+    ///     options = options.user_token(user_token);
+    /// }
+    /// let second = sessions.refresh(tokens.refresh_token.token, options).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn refresh(
+    pub fn refresh(
         &self,
-        refresh_token: &str,
+        refresh_token: impl Into<SecretToken>,
         options: RefreshOptions,
-    ) -> Result<PangeaResponse<ClientSessionRefreshResult>, Error> {
-        let user_token = match options.user_token {
-            Some(t) => Some(token("user_token", t.expose_secret())?),
-            None => None,
-        };
-        let body = ClientSessionRefreshRequest {
-            refresh_token: token("refresh_token", refresh_token)?,
-            user_token,
-            config_id: self.authn.config_id(),
-        };
-        let user_token = body
-            .user_token
-            .as_ref()
-            .map(|t| t.expose_secret())
-            .unwrap_or_default();
-        self.authn
-            .send(
-                operations::CLIENT_SESSION_REFRESH,
-                Idempotency::NotIdempotent,
-                &body,
-                &[refresh_token, user_token],
-            )
-            .await
+    ) -> impl Future<Output = Result<PangeaResponse<ClientSessionRefreshResult>, Error>> + Send + 'static
+    {
+        let call =
+            validate::token("refresh_token", refresh_token.into()).and_then(|refresh_token| {
+                let user_token = options
+                    .user_token
+                    .map(|t| validate::token("user_token", t))
+                    .transpose()?;
+                let secrets = [Some(refresh_token.clone()), user_token.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                let body = ClientSessionRefreshRequest {
+                    refresh_token,
+                    user_token,
+                    config_id: self.authn.config_id(),
+                };
+                self.authn.prepare(
+                    operations::CLIENT_SESSION_REFRESH,
+                    Idempotency::NotIdempotent,
+                    &body,
+                    secrets,
+                )
+            });
+        self.authn.call(call)
     }
 }
 
-async fn list(
-    authn: &AuthN,
-    user_token: &SecretToken,
-    options: ListOptions,
-) -> Result<PangeaResponse<SessionListResult>, Error> {
-    let fields = options.into_fields()?;
-    let body = ClientSessionListRequest {
-        token: user_token.clone(),
-        filter: fields.filter,
-        last: fields.last,
-        order: fields.order,
-        order_by: fields.order_by,
-        size: fields.size,
-        config_id: authn.config_id(),
-    };
-    authn
-        .send(
-            operations::CLIENT_SESSION_LIST,
-            Idempotency::Idempotent,
-            &body,
-            &[user_token.expose_secret()],
-        )
-        .await
+fn scope(user_token: SecretToken) -> Result<Scope, Error> {
+    validate::token("token", user_token).map(Scope::User)
 }

@@ -38,6 +38,7 @@ pub struct Config {
     pub(crate) max_retry_backoff: Duration,
     pub(crate) retry_timeout: Duration,
     pub(crate) request_timeout: Duration,
+    pub(crate) operation_timeout: Duration,
     pub(crate) connect_timeout: Duration,
     pub(crate) queued_retry_enabled: bool,
     pub(crate) poll_result_timeout: Duration,
@@ -141,6 +142,7 @@ pub struct ConfigBuilder {
     max_retry_backoff: Duration,
     retry_timeout: Duration,
     request_timeout: Duration,
+    operation_timeout: Duration,
     connect_timeout: Duration,
     queued_retry_enabled: bool,
     poll_result_timeout: Duration,
@@ -161,6 +163,7 @@ impl Default for ConfigBuilder {
             max_retry_backoff: Duration::from_secs(8),
             retry_timeout: Duration::from_secs(60),
             request_timeout: Duration::from_secs(30),
+            operation_timeout: Duration::from_secs(180),
             connect_timeout: Duration::from_secs(10),
             queued_retry_enabled: true,
             poll_result_timeout: Duration::from_secs(120),
@@ -281,7 +284,7 @@ impl ConfigBuilder {
     }
 
     /// Timeout of one attempt, from sending to the last byte of the response
-    /// (default 30 s).
+    /// (default 30 s). See also [`operation_timeout`](Self::operation_timeout).
     ///
     /// ```
     /// let config = authn_session::Config::builder().request_timeout(std::time::Duration::from_secs(5)).build()?;
@@ -289,6 +292,22 @@ impl ConfigBuilder {
     /// ```
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// Deadline of a whole call: every attempt, the waits between retries and
+    /// any HTTP 202 polling (default 180 s). When it passes, the call ends with
+    /// [`Error::OperationTimeout`]; a retry whose wait would pass it is not
+    /// started, and the call ends with the last attempt's error instead. This
+    /// is aws-sdk-rust's split: `request_timeout` bounds one attempt,
+    /// `operation_timeout` the call. Each page of a `list_all` is one call.
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder().operation_timeout(std::time::Duration::from_secs(20)).build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = timeout;
         self
     }
 
@@ -396,6 +415,7 @@ impl ConfigBuilder {
         }
         for (name, value) in [
             ("request_timeout", self.request_timeout),
+            ("operation_timeout", self.operation_timeout),
             ("connect_timeout", self.connect_timeout),
             ("poll_interval", self.poll_interval),
         ] {
@@ -417,6 +437,7 @@ impl ConfigBuilder {
             max_retry_backoff: self.max_retry_backoff.max(self.retry_backoff),
             retry_timeout: self.retry_timeout,
             request_timeout: self.request_timeout,
+            operation_timeout: self.operation_timeout,
             connect_timeout: self.connect_timeout,
             queued_retry_enabled: self.queued_retry_enabled,
             poll_result_timeout: self.poll_result_timeout,

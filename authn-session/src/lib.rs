@@ -23,23 +23,61 @@
 //! ([`PangeaResponse`]), one error type ([`Error`]), retries that respect
 //! idempotency ([`retry`]), polling of queued (HTTP 202) requests, and lazy
 //! pagination streams. Tokens are never printed: see [`SecretToken`].
+//!
+//! Every call returns a `'static` future that owns what it needs, so calls go
+//! into `tokio::spawn`, `join_all` and `buffer_unordered` as they are.
+//!
+//! # Cargo features
+//! - `rustls` (default): TLS with rustls and the *ring* crypto provider.
+//! - `native-tls`: TLS with the system's library instead.
+//! - `test-util`: [`ApiError::for_test`] and [`PangeaResponse::for_test`], to
+//!   test your own error handling without a server.
+//!
+//! With no TLS feature, only plain `http://` base URLs work (the local
+//! emulator); an `https://` one is refused with [`Error::Config`].
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod client_session;
 mod config;
 mod error;
+mod list;
 mod options;
 mod paginate;
 mod response;
 pub mod retry;
 mod session;
+mod tls;
 mod transport;
 mod validate;
 
+/// The raw client that progenitor generates from the spec, for what the
+/// facade does not cover. It has none of the facade's guarantees (no retries,
+/// no body cap, no redaction of undecodable bodies); pass it a
+/// `reqwest::Client` with the `Authorization` header set.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use authn_session::{raw, reqwest, types::SessionListRequest};
+///
+/// let mut headers = reqwest::header::HeaderMap::new();
+/// let mut auth = reqwest::header::HeaderValue::from_str("Bearer pts_example")?;
+/// auth.set_sensitive(true);
+/// headers.insert(reqwest::header::AUTHORIZATION, auth);
+/// let http = reqwest::Client::builder().default_headers(headers).build()?;
+/// let client = raw::Client::new_with_client("http://127.0.0.1:4010", http);
+/// let page = client.session_list(&SessionListRequest::default()).await?;
+/// println!("{} sessions", page.into_inner().result.sessions.len());
+/// # Ok(()) }
+/// ```
+pub mod raw {
+    pub use authn_session_gen::{ByteStream, Client, ClientInfo, Error, ResponseValue};
+}
+
 pub use authn_session_gen::{
-    operations, types,
+    limits, operations, types,
     types::{
         ClientSessionRefreshResult, EmptyResult, FieldError, ItemOrder, LoginToken, SessionItem,
         SessionListFilter, SessionListOrderBy, SessionListResult, SessionToken,
@@ -51,9 +89,12 @@ pub use chrono;
 pub use client::AuthN;
 pub use client_session::{ClientApi, ClientSessionApi};
 pub use config::{Config, ConfigBuilder, DEFAULT_BASE_URL_TEMPLATE};
-pub use error::{ApiError, ApiErrorKind, Error};
+pub use error::{ApiError, ApiErrorKind, DecodeError, Error, UnknownStatus};
 pub use options::{ListOptions, RefreshOptions};
 pub use paginate::{PageStream, SessionStream};
+/// The `reqwest` this SDK is built on, for [`AuthN::with_http_client`].
+pub use reqwest;
 pub use response::PangeaResponse;
 pub use secrecy::ExposeSecret;
 pub use session::SessionApi;
+pub use tls::http_client_builder;

@@ -76,7 +76,8 @@ impl ListOptions {
         self
     }
 
-    /// At most this many sessions per page; at least 1 (0 is refused with
+    /// At most this many sessions per page, within the spec's bounds
+    /// ([`limits`](crate::limits); 0 is refused with
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) before sending). The
     /// service may serve fewer per page than asked.
     ///
@@ -111,22 +112,20 @@ impl RefreshOptions {
         Self::default()
     }
 
-    /// The session's current user token; Pangea checks that it belongs to the
-    /// same session as the refresh token.
+    /// The session's current user token (`&str`, `String` or [`SecretToken`]);
+    /// Pangea checks that it belongs to the same session as the refresh token.
     ///
     /// ```
     /// let options = authn_session::RefreshOptions::new().user_token("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a");
     /// ```
-    pub fn user_token(mut self, token: impl Into<String>) -> Self {
-        self.user_token = Some(SecretToken::new(token));
+    pub fn user_token(mut self, token: impl Into<SecretToken>) -> Self {
+        self.user_token = Some(token.into());
         self
     }
 }
 
-/// The spec's bounds of `size` (the upper one is the largest integer JSON carries exactly).
-const MAX_PAGE_SIZE: u64 = (1 << 53) - 1;
-
 /// List options checked and converted to the request's field types.
+#[derive(Debug, Clone)]
 pub(crate) struct ListFields {
     pub filter: Option<SessionListFilter>,
     pub last: Option<String>,
@@ -136,18 +135,9 @@ pub(crate) struct ListFields {
 }
 
 impl ListOptions {
+    /// Checks the caller's options once, before the first page is asked for.
     pub(crate) fn into_fields(self) -> Result<ListFields, crate::Error> {
-        let size = match self.size {
-            None => None,
-            Some(size) => Some(
-                std::num::NonZeroU64::new(size)
-                    .filter(|s| s.get() <= MAX_PAGE_SIZE)
-                    .ok_or(crate::Error::InvalidInput {
-                        field: "size",
-                        reason: format!("must be between 1 and {MAX_PAGE_SIZE}"),
-                    })?,
-            ),
-        };
+        let size = self.size.map(crate::validate::size).transpose()?;
         if let Some(last) = &self.last {
             crate::validate::cursor(last)?;
         }

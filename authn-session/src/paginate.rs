@@ -1,5 +1,7 @@
 //! Lazy pagination over `list`: follows the `last` cursor one page at a time,
 //! only when the consumer asks for more, and never loops on a repeated cursor.
+//! The server's cursors are passed back exactly as they came, unchecked: they
+//! are not the caller's input.
 
 use std::{
     collections::HashSet,
@@ -10,7 +12,7 @@ use std::{
 use authn_session_gen::types::{SessionItem, SessionListResult};
 use futures::{stream, stream::BoxStream, Stream, TryStreamExt};
 
-use crate::{Error, ListOptions, PangeaResponse};
+use crate::{options::ListFields, Error, PangeaResponse};
 
 /// One page of a session list.
 pub(crate) type Page = PangeaResponse<SessionListResult>;
@@ -23,7 +25,7 @@ pub type SessionStream = BoxStream<'static, Result<SessionItem, Error>>;
 pub type PageStream = BoxStream<'static, Result<PangeaResponse<SessionListResult>, Error>>;
 
 struct State<F> {
-    next: Option<ListOptions>,
+    next: Option<ListFields>,
     /// Hashes of every cursor followed so far: 8 bytes a page, whatever the page size.
     seen: HashSet<u64>,
     pending: Option<Error>,
@@ -39,9 +41,9 @@ fn hash(cursor: &str) -> u64 {
 /// Pages from `first` on. Ends after the page whose `last` is empty or absent,
 /// after the first error, or with [`Error::RepeatedCursor`] when the server
 /// sends a cursor it sent before.
-pub(crate) fn pages<F, Fut>(first: ListOptions, fetch: F) -> impl Stream<Item = Result<Page, Error>>
+pub(crate) fn pages<F, Fut>(first: ListFields, fetch: F) -> impl Stream<Item = Result<Page, Error>>
 where
-    F: FnMut(ListOptions) -> Fut,
+    F: FnMut(ListFields) -> Fut,
     Fut: Future<Output = Result<Page, Error>>,
 {
     let mut seen = HashSet::new();
@@ -58,13 +60,16 @@ where
         if let Some(error) = state.pending.take() {
             return Some((Err(error), state));
         }
-        let options = state.next.take()?;
-        match (state.fetch)(options.clone()).await {
+        let fields = state.next.take()?;
+        match (state.fetch)(fields.clone()).await {
             Err(error) => Some((Err(error), state)),
             Ok(page) => {
                 if let Some(cursor) = page.result.last.as_deref().filter(|c| !c.is_empty()) {
                     if state.seen.insert(hash(cursor)) {
-                        state.next = Some(options.last(cursor));
+                        state.next = Some(ListFields {
+                            last: Some(cursor.to_string()),
+                            ..fields
+                        });
                     } else {
                         state.pending = Some(Error::RepeatedCursor {
                             request_id: page.request_id.clone(),
@@ -91,22 +96,40 @@ mod tests {
     use super::*;
     use futures::{executor::block_on, StreamExt};
 
+    use crate::ListOptions;
+
     fn page(request_id: &str, cursor: Option<&str>) -> Page {
-        let envelope: crate::response::Envelope<SessionListResult> =
-            serde_json::from_value(serde_json::json!({
-                "request_id": request_id, "status": "Success",
-                "result": {"sessions": [], "last": cursor}
-            }))
-            .unwrap();
-        envelope.into_response(reqwest::StatusCode::OK, Default::default())
+        let text = serde_json::json!({
+            "request_id": request_id, "status": "Success",
+            "result": {"sessions": [], "last": cursor}
+        })
+        .to_string();
+        let envelope: crate::response::Envelope<'_> = serde_json::from_str(&text).unwrap();
+        let result = SessionListResult {
+            sessions: Vec::new(),
+            last: cursor.map(str::to_string),
+            count: None,
+        };
+        let now = chrono::Utc::now();
+        PangeaResponse::new(
+            envelope,
+            (now, now),
+            result,
+            reqwest::StatusCode::OK,
+            Default::default(),
+        )
+    }
+
+    fn fields(options: ListOptions) -> ListFields {
+        options.into_fields().unwrap()
     }
 
     #[test]
     fn follows_cursors_and_stops_on_an_empty_one() {
         let mut calls = Vec::new();
         let got: Vec<_> = block_on(
-            pages(ListOptions::new().size(5), |o| {
-                calls.push(o.clone());
+            pages(fields(ListOptions::new().size(5)), |o| {
+                calls.push((o.size, o.last.clone()));
                 let next = match o.last.as_deref() {
                     None => Some("c1"),
                     Some("c1") => Some(""),
@@ -117,20 +140,36 @@ mod tests {
             .collect::<Vec<_>>(),
         );
         assert_eq!(got.len(), 2);
-        assert_eq!(
-            calls,
-            [
-                ListOptions::new().size(5),
-                ListOptions::new().size(5).last("c1")
-            ]
+        let five = std::num::NonZeroU64::new(5);
+        assert_eq!(calls, [(five, None), (five, Some("c1".to_string()))]);
+    }
+
+    #[test]
+    fn server_cursors_are_passed_back_unchecked() {
+        // Longer than a caller's cursor may be, and with a control character.
+        let odd = format!("{}\u{7}", "c".repeat(5000));
+        let mut sent = Vec::new();
+        let got: Vec<_> = block_on(
+            pages(fields(ListOptions::new()), |o| {
+                sent.push(o.last.clone());
+                let next = if o.last.is_none() {
+                    Some(odd.clone())
+                } else {
+                    None
+                };
+                async move { Ok(page("prq", next.as_deref())) }
+            })
+            .collect::<Vec<_>>(),
         );
+        assert!(got.iter().all(Result::is_ok), "{got:?}");
+        assert_eq!(sent, [None, Some(odd.clone())]);
     }
 
     #[test]
     fn a_repeated_cursor_ends_with_an_error_instead_of_looping() {
         let got: Vec<_> = block_on(
             // The server answers every page with the same cursor.
-            pages(ListOptions::new(), |_| async {
+            pages(fields(ListOptions::new()), |_| async {
                 Ok(page("prq_2", Some("c1")))
             })
             .collect::<Vec<_>>(),

@@ -1,8 +1,11 @@
-//! `PangeaResponse<T>`: the Pangea envelope of a successful call, with its
-//! typed `result` and the HTTP status and headers it came with.
+//! The Pangea envelope: [`PangeaResponse<T>`] around a typed `result` for a
+//! successful call, and the one wire `Envelope` every response (success,
+//! error, 202) is read through.
 
+use chrono::{DateTime, Utc};
 use reqwest::{header::HeaderMap, StatusCode};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// A successful response: the Pangea envelope around a typed `result`.
 ///
@@ -18,10 +21,10 @@ use serde::Deserialize;
 pub struct PangeaResponse<T> {
     /// Unique id of the request; quote it to Pangea support.
     pub request_id: String,
-    /// When Pangea received the request (RFC 3339).
-    pub request_time: String,
-    /// When Pangea answered (RFC 3339).
-    pub response_time: String,
+    /// When Pangea received the request.
+    pub request_time: DateTime<Utc>,
+    /// When Pangea answered.
+    pub response_time: DateTime<Utc>,
     /// `Success`.
     pub status: String,
     /// Pangea's one-line summary of the outcome.
@@ -72,37 +75,71 @@ impl<T> PangeaResponse<T> {
             headers: self.headers,
         }
     }
-}
 
-/// The envelope as it arrives; `result`'s type comes from the generated crate.
-#[derive(Deserialize)]
-pub(crate) struct Envelope<T> {
-    pub request_id: String,
-    #[serde(default)]
-    pub request_time: String,
-    #[serde(default)]
-    pub response_time: String,
-    pub status: String,
-    #[serde(default)]
-    pub summary: Option<String>,
-    pub result: T,
-}
-
-impl<T> Envelope<T> {
-    pub(crate) fn into_response(
-        self,
+    pub(crate) fn new(
+        envelope: Envelope<'_>,
+        times: (DateTime<Utc>, DateTime<Utc>),
+        result: T,
         http_status: StatusCode,
         headers: HeaderMap,
-    ) -> PangeaResponse<T> {
+    ) -> Self {
         PangeaResponse {
-            request_id: self.request_id,
-            request_time: self.request_time,
-            response_time: self.response_time,
-            status: self.status,
-            summary: self.summary.unwrap_or_default(),
-            result: self.result,
+            request_id: envelope.request_id,
+            request_time: times.0,
+            response_time: times.1,
+            status: envelope.status,
+            summary: envelope.summary.unwrap_or_default(),
+            result,
             http_status,
             headers,
         }
     }
+}
+
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+impl<T> PangeaResponse<T> {
+    /// A successful response around `result`, for your own tests: HTTP 200,
+    /// status `Success`, request id `prq_test`, both times now. Its public
+    /// fields can be changed afterwards. Only with the `test-util` feature.
+    ///
+    /// ```
+    /// use authn_session::{types::EmptyResult, PangeaResponse};
+    ///
+    /// let mut response = PangeaResponse::for_test(EmptyResult::default());
+    /// response.request_id = "prq_mine".into();
+    /// assert_eq!(response.http_status(), 200);
+    /// ```
+    pub fn for_test(result: T) -> Self {
+        let now = Utc::now();
+        PangeaResponse {
+            request_id: "prq_test".into(),
+            request_time: now,
+            response_time: now,
+            status: "Success".into(),
+            summary: "Success".into(),
+            result,
+            http_status: StatusCode::OK,
+            headers: HeaderMap::new(),
+        }
+    }
+}
+
+/// The envelope as it arrives, whatever the outcome. Only what every envelope
+/// shares is decoded here; `result` is kept raw and decoded once its type is
+/// known (the call's result, field errors, or a 202's queue record). Times
+/// stay text until a success needs them, so an error envelope with an odd
+/// time is still read as the error it is.
+#[derive(Deserialize)]
+pub(crate) struct Envelope<'a> {
+    pub request_id: String,
+    #[serde(default)]
+    pub request_time: Option<String>,
+    #[serde(default)]
+    pub response_time: Option<String>,
+    pub status: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(borrow, default)]
+    pub result: Option<&'a RawValue>,
 }

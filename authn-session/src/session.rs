@@ -1,54 +1,66 @@
 //! Session endpoints used with the service token: `/v2/session/{invalidate,list,logout}`.
 
+use std::future::Future;
+
 use authn_session_gen::{
     operations,
-    types::{
-        EmptyResult, SessionInvalidateRequest, SessionListRequest, SessionListResult,
-        SessionLogoutRequest,
-    },
+    types::{EmptyResult, SessionInvalidateRequest, SessionListResult, SessionLogoutRequest},
 };
-use futures::StreamExt;
 
 use crate::{
-    paginate::{self, PageStream, SessionStream},
+    list::{self, Scope},
+    paginate::{PageStream, SessionStream},
     retry::Idempotency,
     validate, AuthN, Error, ListOptions, PangeaResponse,
 };
 
 /// Session endpoints used with the service token. Get one with [`AuthN::session`].
 ///
+/// It owns a clone of the client (cheap: one `Arc`), and every call returns a
+/// `'static` future, so calls can be spawned, joined or buffered freely:
+///
 /// ```no_run
-/// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
-/// let sessions = authn.session();
-/// let page = sessions.list(Default::default()).await?;
+/// # async fn demo(authn: authn_session::AuthN, ids: Vec<String>) -> Result<(), authn_session::Error> {
+/// use futures::{StreamExt, TryStreamExt};
+///
+/// let ended: Vec<_> = futures::stream::iter(ids.iter())
+///     .map(|id| authn.session().invalidate(id))
+///     .buffer_unordered(16)
+///     .try_collect()
+///     .await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct SessionApi<'a> {
-    pub(crate) authn: &'a AuthN,
+#[derive(Debug, Clone)]
+pub struct SessionApi {
+    pub(crate) authn: AuthN,
 }
 
-impl SessionApi<'_> {
+impl SessionApi {
     /// Ends one session, whichever user it belongs to (`/v2/session/invalidate`).
+    /// The id may be a `&str`, a `String` or the `SessionId` of a listed session.
     ///
     /// ```no_run
     /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
     /// authn.session().invalidate("pmt_zppkzrjguxyblaia6itbiesejn7jejnr").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn invalidate(&self, session_id: &str) -> Result<PangeaResponse<EmptyResult>, Error> {
-        let body = SessionInvalidateRequest {
-            session_id: id("session_id", session_id)?,
-            config_id: self.authn.config_id(),
-        };
-        self.authn
-            .send(
+    pub fn invalidate(
+        &self,
+        session_id: impl AsRef<str>,
+    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+        let call = validate::id("session_id", session_id.as_ref()).and_then(|session_id| {
+            let body = SessionInvalidateRequest {
+                session_id,
+                config_id: self.authn.config_id(),
+            };
+            self.authn.prepare(
                 operations::SESSION_INVALIDATE,
                 Idempotency::Idempotent,
                 &body,
-                &[],
+                Vec::new(),
             )
-            .await
+        });
+        self.authn.call(call)
     }
 
     /// One page of the project's sessions (`/v2/session/list`).
@@ -64,11 +76,14 @@ impl SessionApi<'_> {
     /// println!("next cursor: {:?}", page.result.last);
     /// # Ok(()) }
     /// ```
-    pub async fn list(
+    pub fn list(
         &self,
         options: ListOptions,
-    ) -> Result<PangeaResponse<SessionListResult>, Error> {
-        list(self.authn, options).await
+    ) -> impl Future<Output = Result<PangeaResponse<SessionListResult>, Error>> + Send + 'static
+    {
+        let authn = self.authn.clone();
+        let fields = options.into_fields();
+        async move { list::page(&authn, &Scope::Service, fields?).await }
     }
 
     /// Every session matching `options`, across pages, fetched lazily: the next
@@ -82,12 +97,12 @@ impl SessionApi<'_> {
     /// let filter = SessionListFilter::new().email("alice@example.com");
     /// let mut sessions = authn.session().list_all(ListOptions::new().filter(filter).size(100));
     /// while let Some(session) = sessions.try_next().await? {
-    ///     authn.session().invalidate(&session.id).await?;
+    ///     println!("{} {}", session.id, session.created_at);
     /// }
     /// # Ok(()) }
     /// ```
     pub fn list_all(&self, options: ListOptions) -> SessionStream {
-        paginate::items(self.list_pages(options)).boxed()
+        list::items(self.authn.clone(), Ok(Scope::Service), options)
     }
 
     /// Like [`list_all`](Self::list_all), one page (with its envelope) at a time.
@@ -101,16 +116,12 @@ impl SessionApi<'_> {
     /// # Ok(()) }
     /// ```
     pub fn list_pages(&self, options: ListOptions) -> PageStream {
-        let authn = self.authn.clone();
-        paginate::pages(options, move |options| {
-            let authn = authn.clone();
-            async move { list(&authn, options).await }
-        })
-        .boxed()
+        list::pages(self.authn.clone(), Ok(Scope::Service), options)
     }
 
     /// Ends every session of one user (`/v2/session/logout`): the call to make
-    /// when an account is compromised.
+    /// when an account is compromised. The id may be a `&str`, a `String` or a
+    /// `UserId`.
     ///
     /// ```no_run
     /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
@@ -118,51 +129,22 @@ impl SessionApi<'_> {
     /// println!("all sessions ended ({})", response.request_id);
     /// # Ok(()) }
     /// ```
-    pub async fn logout(&self, user_id: &str) -> Result<PangeaResponse<EmptyResult>, Error> {
-        let body = SessionLogoutRequest {
-            user_id: id("user_id", user_id)?,
-            config_id: self.authn.config_id(),
-        };
-        self.authn
-            .send(
+    pub fn logout(
+        &self,
+        user_id: impl AsRef<str>,
+    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+        let call = validate::id("user_id", user_id.as_ref()).and_then(|user_id| {
+            let body = SessionLogoutRequest {
+                user_id,
+                config_id: self.authn.config_id(),
+            };
+            self.authn.prepare(
                 operations::SESSION_LOGOUT,
                 Idempotency::Idempotent,
                 &body,
-                &[],
+                Vec::new(),
             )
-            .await
+        });
+        self.authn.call(call)
     }
-}
-
-async fn list(
-    authn: &AuthN,
-    options: ListOptions,
-) -> Result<PangeaResponse<SessionListResult>, Error> {
-    let fields = options.into_fields()?;
-    let body = SessionListRequest {
-        filter: fields.filter,
-        last: fields.last,
-        order: fields.order,
-        order_by: fields.order_by,
-        size: fields.size,
-        config_id: authn.config_id(),
-    };
-    authn
-        .send(
-            operations::SESSION_LIST,
-            Idempotency::Idempotent,
-            &body,
-            &[],
-        )
-        .await
-}
-
-/// Checks an ID argument and converts it to its generated type.
-pub(crate) fn id<T: std::str::FromStr>(field: &'static str, value: &str) -> Result<T, Error> {
-    validate::identifier(field, value)?
-        .parse()
-        .map_err(|_| Error::InvalidInput {
-            field,
-            reason: "is not a valid identifier".into(),
-        })
 }

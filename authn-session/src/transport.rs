@@ -1,29 +1,44 @@
 //! Sends one operation: the HTTP attempts with retries, the 202 polling, the
-//! bounded body read and the envelope decoding. Paths come from the generated
-//! operation table; bodies and results are the generated types.
+//! deadline of the whole call, the bounded body read and the envelope
+//! decoding. Paths, methods and bodies come from the generated crate.
 //!
-//! The facade drives `reqwest` itself rather than calling the generated
-//! `Client` methods: those cannot add a header per attempt (the retried-ids
-//! header), read every body whole with no size limit, and drop the HTTP status
-//! when a body does not decode.
+//! The facade drives `reqwest` itself rather than the generated `Client`'s
+//! methods, for three reasons (a per-attempt header is not one of them:
+//! progenitor-client 0.15's `ClientHooks::exec` can set one):
+//! - **typed errors**: a body that does not decode must still yield its HTTP
+//!   status, its request id and a redacted excerpt. The generated methods
+//!   return `InvalidResponsePayload(Bytes, serde_json::Error)`, which keeps
+//!   the whole body (tokens included) and drops the status and headers;
+//! - **the body cap**: the generated methods read every body whole, with no
+//!   limit, before decoding it;
+//! - **HTTP 202**: a queued request is not a response the spec declares, so
+//!   the generated methods hand it back as `UnexpectedResponse`, outside the
+//!   retry and polling loop.
+//!
+//! The generated `Client` stays available as an escape hatch
+//! ([`crate::raw`]), tested against the emulator.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use authn_session_gen::{
     operations::{self, Operation},
-    types::{AcceptedResponse, ErrorResponse},
+    types::{ConfigId, ErrorResult},
+    SecretToken,
 };
 use bytes::{Bytes, BytesMut};
+use chrono::{DateTime, Utc};
 use reqwest::{
     header::{self, HeaderMap, HeaderValue},
-    StatusCode,
+    Method, StatusCode,
 };
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 use tracing::{field::Empty, Instrument};
 use url::Url;
 
 use crate::{
+    error::DecodeError,
     response::Envelope,
     retry::{backoff, parse_retry_after, should_retry, Failure, Idempotency},
     ApiError, ApiErrorKind, Config, Error, PangeaResponse,
@@ -31,22 +46,40 @@ use crate::{
 
 const RETRIED_IDS_HEADER: &str = "x-pangea-retried-request-ids";
 const EXCERPT_BYTES: usize = 512;
+/// The most a response buffer reserves before any byte arrives, whatever
+/// `Content-Length` claims; it grows as bytes actually come.
+const FIRST_RESERVATION: usize = 64 * 1024;
 const REDACTED: &str = "[REDACTED]";
+
+/// The pseudo-operation of [`crate::AuthN::poll_result`]: its result type is
+/// the caller's, so it is treated as one that may carry tokens.
+const POLL_RESULT: Operation = Operation {
+    id: "poll_result",
+    method: "GET",
+    path: "/request/",
+    secret_result: true,
+};
 
 /// One call to make: which operation, its encoded body, and the tokens in that
 /// body (redacted from anything quoted back in errors).
-pub(crate) struct Call<'a> {
+pub(crate) struct Call {
     pub op: Operation,
     pub idempotency: Idempotency,
     pub body: Bytes,
-    pub secrets: &'a [&'a str],
+    pub secrets: Vec<SecretToken>,
 }
 
 /// The HTTP side of a client: one connection pool, shared by all clones.
 pub(crate) struct Transport {
     http: reqwest::Client,
     pub(crate) config: Config,
-    service_token: SecretString,
+    /// `Bearer <service token>`, marked sensitive; set on every request so that
+    /// a caller's own `reqwest::Client` needs no default headers.
+    authorization: HeaderValue,
+    user_agent: HeaderValue,
+    service_token: SecretToken,
+    /// `config_id` of every body, parsed once.
+    pub(crate) config_id: Option<ConfigId>,
     /// The URL of every operation, parsed once rather than per call.
     urls: Vec<(&'static str, Url)>,
 }
@@ -75,43 +108,89 @@ impl Failed {
     }
 }
 
+/// What `read` needs to know about the call whose response it reads.
+struct Reading<'a> {
+    op: &'a Operation,
+    secrets: &'a [SecretToken],
+    url: &'a Url,
+}
+
 impl Transport {
-    pub(crate) fn new(service_token: &str, config: Config) -> Result<Self, Error> {
-        let mut auth = HeaderValue::from_str(&format!("Bearer {service_token}"))
-            .map_err(|_| Error::Config("the service token is not a valid header value".into()))?;
-        auth.set_sensitive(true);
-        let mut headers = HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, auth);
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(config.user_agent.clone())
-            .timeout(config.request_timeout)
-            .connect_timeout(config.connect_timeout)
-            // A redirect would carry the token elsewhere; Pangea never redirects.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+    pub(crate) fn new(
+        service_token: SecretToken,
+        config: Config,
+        http: Option<reqwest::Client>,
+    ) -> Result<Self, Error> {
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {}", service_token.expose_secret())).map_err(
+                |_| Error::Config("the service token is not a valid header value".into()),
+            )?;
+        authorization.set_sensitive(true);
+        let user_agent = HeaderValue::from_str(&config.user_agent)
+            .map_err(|_| Error::Config("the user agent is not a valid header value".into()))?;
+        let http = match http {
+            Some(http) => http,
+            None => crate::tls::client(&config)?,
+        };
         let urls = operations::ALL
             .iter()
             .map(|op| Ok((op.id, join(&config.base_url, op.path)?)))
             .collect::<Result<_, Error>>()?;
+        let config_id = config.config_id.as_deref().and_then(|id| id.parse().ok());
         Ok(Self {
             http,
+            config_id,
             config,
-            service_token: SecretString::from(service_token.to_string()),
+            authorization,
+            user_agent,
+            service_token,
             urls,
         })
     }
 
-    /// Makes the call, retrying as [`crate::retry`] allows and polling a 202.
+    /// Makes the call within `operation_timeout`, retrying as [`crate::retry`]
+    /// allows and polling a 202.
     pub(crate) async fn call<R: DeserializeOwned>(
         &self,
-        call: Call<'_>,
+        call: Call,
+    ) -> Result<PangeaResponse<R>, Error> {
+        let deadline = Instant::now() + self.config.operation_timeout;
+        self.within(deadline, self.attempts(call, deadline)).await
+    }
+
+    /// Polls a queued request within `operation_timeout` (for `AuthN::poll_result`).
+    pub(crate) async fn poll_result<R: DeserializeOwned>(
+        &self,
+        request_id: &str,
+    ) -> Result<PangeaResponse<R>, Error> {
+        let deadline = Instant::now() + self.config.operation_timeout;
+        self.within(deadline, self.poll(&POLL_RESULT, request_id, &[]))
+            .await
+    }
+
+    async fn within<T>(
+        &self,
+        deadline: Instant,
+        work: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        tokio::time::timeout_at(deadline, work)
+            .await
+            .unwrap_or(Err(Error::OperationTimeout {
+                timeout: self.config.operation_timeout,
+            }))
+    }
+
+    async fn attempts<R: DeserializeOwned>(
+        &self,
+        call: Call,
+        deadline: Instant,
     ) -> Result<PangeaResponse<R>, Error> {
         let url = match self.urls.iter().find(|(id, _)| *id == call.op.id) {
             Some((_, url)) => url.clone(),
             None => join(&self.config.base_url, call.op.path)?,
         };
+        let method = Method::from_bytes(call.op.method.as_bytes())
+            .map_err(|_| Error::Config(format!("bad method {:?}", call.op.method)))?;
         let started = Instant::now();
         let mut retried_ids: Vec<String> = Vec::new();
         let mut attempt = 0u32;
@@ -125,7 +204,7 @@ impl Transport {
                 http_status = Empty
             );
             let outcome = self
-                .attempt::<R>(&url, &call, &retried_ids)
+                .attempt::<R>(&method, &url, &call, &retried_ids)
                 .instrument(span)
                 .await;
             let failed = match outcome {
@@ -134,7 +213,7 @@ impl Transport {
                     if !self.config.queued_retry_enabled {
                         return Err(Error::Accepted { request_id });
                     }
-                    return self.poll(call.op.id, &request_id, call.secrets).await;
+                    return self.poll(&call.op, &request_id, &call.secrets).await;
                 }
                 Outcome::Failed(failed) => failed,
             };
@@ -156,21 +235,23 @@ impl Transport {
                     self.config.max_retry_backoff,
                 ),
             };
-            if started.elapsed() + delay > self.config.retry_timeout {
+            let resume = Instant::now() + delay;
+            // Waiting past either bound would only end in a timeout: say why now.
+            if resume - started > self.config.retry_timeout || resume >= deadline {
                 return Err(error);
             }
             tracing::debug!(operation = call.op.id, attempt, ?delay, %error, "retrying");
-            tokio::time::sleep(delay).await;
+            tokio::time::sleep_until(resume).await;
         }
     }
 
     /// Polls `GET /request/{request_id}` until the queued request is done, with
     /// delays of n² × `poll_interval`, for at most `poll_result_timeout`.
-    pub(crate) async fn poll<R: DeserializeOwned>(
+    async fn poll<R: DeserializeOwned>(
         &self,
-        operation: &'static str,
+        op: &Operation,
         request_id: &str,
-        secrets: &[&str],
+        secrets: &[SecretToken],
     ) -> Result<PangeaResponse<R>, Error> {
         let mut url = join(&self.config.base_url, "request/")?;
         // Pushed as one encoded segment: an id can never reach another path.
@@ -197,21 +278,20 @@ impl Transport {
             .await;
             let span = tracing::info_span!(
                 "pangea.poll",
-                operation,
+                operation = op.id,
                 poll = n,
                 request_id,
                 http_status = Empty
             );
-            let response = self
-                .http
-                .get(url.clone())
-                .send()
-                .instrument(span.clone())
-                .await;
-            let outcome = match response {
-                Ok(response) => self.read::<R>(response, secrets).instrument(span).await,
-                Err(e) => Outcome::Failed(send_error(e, self.config.request_timeout)),
+            let reading = Reading {
+                op,
+                secrets,
+                url: &url,
             };
+            let outcome = self
+                .send::<R>(self.request(Method::GET, &url), &reading)
+                .instrument(span)
+                .await;
             match outcome {
                 Outcome::Done(response) => return Ok(response),
                 Outcome::Accepted(_) => {}
@@ -231,22 +311,45 @@ impl Transport {
         })
     }
 
+    /// A request with the headers every call carries. The per-attempt timeout
+    /// is set here, so it holds for a caller's own `reqwest::Client` too.
+    fn request(&self, method: Method, url: &Url) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, url.clone())
+            .header(header::AUTHORIZATION, self.authorization.clone())
+            .header(header::USER_AGENT, self.user_agent.clone())
+            .timeout(self.config.request_timeout)
+    }
+
     async fn attempt<R: DeserializeOwned>(
         &self,
+        method: &Method,
         url: &Url,
-        call: &Call<'_>,
+        call: &Call,
         retried_ids: &[String],
     ) -> Outcome<R> {
         let mut request = self
-            .http
-            .post(url.clone())
+            .request(method.clone(), url)
             .header(header::CONTENT_TYPE, "application/json")
             .body(call.body.clone());
         if !retried_ids.is_empty() {
             request = request.header(RETRIED_IDS_HEADER, retried_ids.join(","));
         }
+        let reading = Reading {
+            op: &call.op,
+            secrets: &call.secrets,
+            url,
+        };
+        self.send(request, &reading).await
+    }
+
+    async fn send<R: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        reading: &Reading<'_>,
+    ) -> Outcome<R> {
         match request.send().await {
-            Ok(response) => self.read(response, call.secrets).await,
+            Ok(response) => self.read(response, reading).await,
             Err(e) => Outcome::Failed(send_error(e, self.config.request_timeout)),
         }
     }
@@ -255,8 +358,19 @@ impl Transport {
     async fn read<R: DeserializeOwned>(
         &self,
         mut response: reqwest::Response,
-        secrets: &[&str],
+        reading: &Reading<'_>,
     ) -> Outcome<R> {
+        if response.url() != reading.url {
+            // Only a caller's own client can get here: ours follows no redirect.
+            return Outcome::Failed(Failed::new(
+                Error::Config(
+                    "the reqwest::Client given to AuthN::with_http_client followed a redirect; \
+                     build it with .redirect(reqwest::redirect::Policy::none())"
+                        .into(),
+                ),
+                Failure::Permanent,
+            ));
+        }
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
         let header_id = headers
@@ -286,13 +400,10 @@ impl Transport {
         {
             return too_large();
         }
-        let mut body = BytesMut::with_capacity(
-            response
-                .content_length()
-                .map_or(8 * 1024, |len| len as usize),
-        );
+        let mut body = BytesMut::with_capacity(first_reservation(response.content_length(), limit));
         loop {
             match response.chunk().await {
+                // Stop reading at once: the rest of the body is never buffered.
                 Ok(Some(chunk)) if body.len() + chunk.len() > limit => return too_large(),
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
                 Ok(None) => break,
@@ -304,7 +415,7 @@ impl Transport {
                 }
             }
         }
-        self.decode(status, headers, header_id, body.freeze(), secrets)
+        self.decode(status, headers, header_id, &body.freeze(), reading)
     }
 
     fn decode<R: DeserializeOwned>(
@@ -312,26 +423,11 @@ impl Transport {
         status: StatusCode,
         headers: HeaderMap,
         header_id: Option<String>,
-        body: Bytes,
-        secrets: &[&str],
+        body: &[u8],
+        reading: &Reading<'_>,
     ) -> Outcome<R> {
-        if status == StatusCode::ACCEPTED {
-            if let Ok(accepted) = serde_json::from_slice::<AcceptedResponse>(&body) {
-                tracing::Span::current().record("request_id", accepted.request_id.as_str());
-                return Outcome::Accepted(accepted.request_id);
-            }
-        } else if status.is_success() {
-            match serde_json::from_slice::<Envelope<R>>(&body) {
-                Ok(envelope) if envelope.status == "Success" => {
-                    tracing::Span::current().record("request_id", envelope.request_id.as_str());
-                    return Outcome::Done(envelope.into_response(status, headers));
-                }
-                Ok(_) | Err(_) => {}
-            }
-        }
         let retry_after = parse_retry_after(headers.get(header::RETRY_AFTER));
-        let envelope = serde_json::from_slice::<ErrorResponse>(&body);
-        let failure = |envelope| {
+        let status_failure = |envelope| {
             if status.is_client_error() || status.is_server_error() {
                 Failure::Status {
                     http_status: status.as_u16(),
@@ -341,73 +437,119 @@ impl Transport {
                 Failure::Permanent
             }
         };
-        match envelope {
-            Ok(envelope) if envelope.status != "Success" => {
-                tracing::Span::current().record("request_id", envelope.request_id.as_str());
-                let api = ApiError {
-                    kind: ApiErrorKind::from_status(&envelope.status, status.as_u16()),
-                    http_status: status.as_u16(),
-                    status: envelope.status,
-                    summary: self.redact(envelope.summary.as_deref().unwrap_or_default(), secrets),
-                    request_id: envelope.request_id.clone(),
-                    field_errors: envelope
-                        .result
-                        .map(|r| r.errors)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|mut e| {
-                            e.detail = self.redact(&e.detail, secrets);
-                            e
-                        })
-                        .collect(),
-                    retry_after,
-                    attempts: 1,
-                };
-                Outcome::Failed(Failed {
-                    error: Error::Api(Box::new(api)),
-                    failure: failure(true),
-                    request_id: Some(envelope.request_id),
-                    retry_after,
-                })
-            }
-            _ => {
-                let source = if status.is_success() || status == StatusCode::ACCEPTED {
-                    serde_json::from_slice::<Envelope<R>>(&body).err()
-                } else {
-                    envelope.err()
-                };
-                let error = Error::Decode {
-                    http_status: status.as_u16(),
-                    request_id: header_id.clone(),
-                    excerpt: self.excerpt(&body, secrets),
-                    source,
-                };
-                Outcome::Failed(Failed {
-                    error,
-                    failure: failure(false),
-                    request_id: header_id,
-                    retry_after,
-                })
-            }
+        // A successful answer of an operation whose result carries tokens is
+        // never quoted: whatever is wrong with it, it may hold new tokens.
+        let withhold = reading.op.secret_result && status.is_success();
+        let decode_failure = |request_id: Option<String>, detail: Option<DecodeError>| {
+            let error = Error::Decode {
+                http_status: status.as_u16(),
+                request_id: request_id.clone(),
+                excerpt: (!withhold).then(|| self.excerpt(body, reading.secrets)),
+                source: detail.map(|d| self.sanitize(d, withhold, reading.secrets)),
+            };
+            Outcome::Failed(Failed {
+                error,
+                failure: status_failure(false),
+                request_id,
+                retry_after,
+            })
+        };
+        let envelope = match parse::<Envelope<'_>>(body) {
+            Ok(envelope) => envelope,
+            Err(detail) => return decode_failure(header_id, Some(detail)),
+        };
+        let request_id = Some(envelope.request_id.clone());
+        // The header's id where there is one, as for bodies that are no envelope.
+        let decode_id = header_id.or_else(|| request_id.clone());
+        tracing::Span::current().record("request_id", envelope.request_id.as_str());
+        if status == StatusCode::ACCEPTED {
+            return Outcome::Accepted(envelope.request_id);
         }
+        if envelope.status == "Success" {
+            if !status.is_success() {
+                return decode_failure(decode_id, None);
+            }
+            let raw = envelope.result.map_or("null", |r| r.get());
+            let decoded = parse::<R>(raw.as_bytes())
+                .map_err(|d| d.within("result"))
+                .and_then(|result| Ok((times(&envelope)?, result)));
+            return match decoded {
+                Ok((times, result)) => Outcome::Done(PangeaResponse::new(
+                    envelope, times, result, status, headers,
+                )),
+                Err(detail) => decode_failure(decode_id, Some(detail)),
+            };
+        }
+        let field_errors = envelope
+            .result
+            .and_then(|raw| serde_json::from_str::<ErrorResult>(raw.get()).ok())
+            .map(|r| r.errors)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|mut e| {
+                e.detail = self.redact(&e.detail, reading.secrets);
+                e
+            })
+            .collect();
+        let api = ApiError {
+            kind: ApiErrorKind::from_status(&envelope.status, status.as_u16()),
+            http_status: status.as_u16(),
+            summary: self.redact(
+                envelope.summary.as_deref().unwrap_or_default(),
+                reading.secrets,
+            ),
+            status: envelope.status,
+            request_id: envelope.request_id,
+            field_errors,
+            retry_after,
+            attempts: 1,
+        };
+        Outcome::Failed(Failed {
+            error: Error::Api(Box::new(api)),
+            failure: status_failure(true),
+            request_id,
+            retry_after,
+        })
     }
 
-    fn excerpt(&self, body: &[u8], secrets: &[&str]) -> String {
-        let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_BYTES)]);
-        let mut excerpt = self.redact(&text, secrets);
-        if body.len() > EXCERPT_BYTES {
-            excerpt.push('…');
+    /// The start of a body, with every token of the call redacted first, so
+    /// that a token straddling the cut leaves no prefix behind.
+    fn excerpt(&self, body: &[u8], secrets: &[SecretToken]) -> String {
+        let text = self.redact(&String::from_utf8_lossy(body), secrets);
+        if text.len() <= EXCERPT_BYTES {
+            return text;
         }
+        let mut cut = EXCERPT_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let mut excerpt = text[..cut].to_string();
+        excerpt.push('…');
         excerpt
     }
 
+    /// Drops or redacts the decoder's message: it quotes values of the body.
+    fn sanitize(
+        &self,
+        mut detail: DecodeError,
+        withhold: bool,
+        secrets: &[SecretToken],
+    ) -> DecodeError {
+        detail.message = if withhold {
+            None
+        } else {
+            detail.message.map(|m| self.redact(&m, secrets))
+        };
+        detail
+    }
+
     /// Removes every token this call used from text quoted back to the caller.
-    fn redact(&self, text: &str, secrets: &[&str]) -> String {
+    fn redact(&self, text: &str, secrets: &[SecretToken]) -> String {
         let mut text = text.to_string();
         for secret in secrets
             .iter()
-            .copied()
-            .chain([self.service_token.expose_secret()])
+            .chain([&self.service_token])
+            .map(|s| s.expose_secret())
         {
             if !secret.is_empty() && text.contains(secret) {
                 text = text.replace(secret, REDACTED);
@@ -415,6 +557,67 @@ impl Transport {
         }
         text
     }
+}
+
+/// How much to reserve for a body: what `Content-Length` announces (already
+/// checked against the limit), but never more than [`FIRST_RESERVATION`].
+fn first_reservation(content_length: Option<u64>, limit: usize) -> usize {
+    content_length
+        .map_or(8 * 1024, |len| len.min(limit as u64) as usize)
+        .min(FIRST_RESERVATION)
+}
+
+/// Decodes JSON, keeping the path of the value that failed.
+fn parse<'de, T: serde::Deserialize<'de>>(body: &'de [u8]) -> Result<T, DecodeError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        DecodeError {
+            path,
+            category: match inner.classify() {
+                serde_json::error::Category::Io => "read error",
+                serde_json::error::Category::Syntax => "not JSON",
+                serde_json::error::Category::Eof => "truncated JSON",
+                serde_json::error::Category::Data => "unexpected value",
+            },
+            message: Some(inner.to_string()),
+        }
+    })
+}
+
+impl DecodeError {
+    /// The same failure, inside the field `field` of the envelope.
+    fn within(mut self, field: &str) -> Self {
+        self.path = if self.path == "." {
+            field.to_string()
+        } else {
+            format!("{field}.{}", self.path)
+        };
+        self
+    }
+}
+
+/// The envelope's times; a success must carry both, in RFC 3339.
+fn times(envelope: &Envelope<'_>) -> Result<(DateTime<Utc>, DateTime<Utc>), DecodeError> {
+    let parse = |field: &str, value: &Option<String>| {
+        let value = value.as_deref().ok_or_else(|| DecodeError {
+            path: field.into(),
+            category: "unexpected value",
+            message: Some(format!("missing field `{field}`")),
+        })?;
+        DateTime::parse_from_rfc3339(value)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| DecodeError {
+                path: field.into(),
+                category: "unexpected value",
+                message: Some(format!("not an RFC 3339 time: {e}")),
+            })
+    };
+    Ok((
+        parse("request_time", &envelope.request_time)?,
+        parse("response_time", &envelope.response_time)?,
+    ))
 }
 
 fn join(base: &Url, path: &str) -> Result<Url, Error> {
@@ -455,6 +658,25 @@ fn with_attempts(error: Error, attempts: u32) -> Error {
 }
 
 #[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_reservation_never_takes_a_claimed_length() {
+        assert_eq!(first_reservation(Some(100), 1 << 24), 100);
+        assert_eq!(
+            first_reservation(Some(16 << 20), 16 << 20),
+            FIRST_RESERVATION
+        );
+        assert_eq!(
+            first_reservation(Some(u64::MAX), 1 << 24),
+            FIRST_RESERVATION
+        );
+        assert_eq!(first_reservation(None, 1 << 24), 8 * 1024);
+    }
+}
+
+#[cfg(test)]
 mod fuzz {
     //! Decoding and error mapping under arbitrary bytes and structure-aware JSON.
     //! `PROPTEST_CASES=1000000 cargo test -p authn-session fuzz --release` for a long run.
@@ -464,6 +686,10 @@ mod fuzz {
     use serde_json::{json, Value};
 
     use super::*;
+
+    /// A token the call "sent": the generators put it into bodies, and no
+    /// excerpt or message may ever show it.
+    const SENT: &str = "ptu_sentFUZZtoken";
 
     const STATUSES: &[u16] = &[
         200, 201, 202, 204, 301, 307, 400, 401, 403, 404, 418, 429, 500, 502, 503, 504,
@@ -492,8 +718,12 @@ mod fuzz {
     fn transport() -> &'static Transport {
         static T: std::sync::OnceLock<Transport> = std::sync::OnceLock::new();
         T.get_or_init(|| {
-            Transport::new("pts_fuzz", Config::builder().build().expect("config"))
-                .expect("transport")
+            Transport::new(
+                "pts_fuzz".into(),
+                Config::builder().build().expect("config"),
+                None,
+            )
+            .expect("transport")
         })
     }
 
@@ -508,6 +738,9 @@ mod fuzz {
             prop_oneof![
                 Just("Success".to_string()),
                 Just("ValidationError".to_string()),
+                Just("2026-11-24T03:00:00Z".to_string()),
+                Just(SENT.to_string()),
+                ".{0,12}".prop_map(|s| format!("{s}{SENT}")),
                 ".{0,12}"
             ]
             .prop_map(Value::String),
@@ -525,47 +758,73 @@ mod fuzz {
         })
     }
 
-    fn check<R: serde::de::DeserializeOwned>(t: &'static Transport, status: u16, body: Vec<u8>) {
+    fn check<R: serde::de::DeserializeOwned>(
+        t: &'static Transport,
+        op: &Operation,
+        status: u16,
+        body: Vec<u8>,
+    ) {
         let status = StatusCode::from_u16(status).expect("status");
+        let url = Url::parse("http://127.0.0.1/").expect("url");
+        let secrets = [SecretToken::new(SENT)];
+        let reading = Reading {
+            op,
+            secrets: &secrets,
+            url: &url,
+        };
         match t.decode::<R>(
             status,
             HeaderMap::new(),
             Some("prq_h".into()),
-            Bytes::from(body),
-            &["ptu_secret"],
+            &body,
+            &reading,
         ) {
             Outcome::Done(r) => assert!(status.is_success() && r.status == "Success"),
             Outcome::Accepted(_) => assert_eq!(status, StatusCode::ACCEPTED),
-            Outcome::Failed(f) => match f.error {
-                Error::Api(api) => assert_eq!(api.http_status, status.as_u16()),
-                Error::Decode {
-                    http_status,
-                    excerpt,
-                    ..
-                } => {
-                    assert_eq!(http_status, status.as_u16());
-                    assert!(excerpt.len() <= EXCERPT_BYTES + '…'.len_utf8() + REDACTED.len() * 64);
-                    assert!(!excerpt.contains("ptu_secret"));
+            Outcome::Failed(f) => {
+                let error = f.error;
+                let printed = format!(
+                    "{error} {error:?} {:?}",
+                    std::error::Error::source(&error).map(ToString::to_string)
+                );
+                assert!(!printed.contains(SENT), "{printed}");
+                match error {
+                    Error::Api(api) => assert_eq!(api.http_status, status.as_u16()),
+                    Error::Decode {
+                        http_status,
+                        excerpt,
+                        ..
+                    } => {
+                        assert_eq!(http_status, status.as_u16());
+                        let excerpt = excerpt.unwrap_or_default();
+                        assert!(excerpt.len() <= EXCERPT_BYTES + '…'.len_utf8());
+                    }
+                    other => panic!("unexpected error {other:?}"),
                 }
-                other => panic!("unexpected error {other:?}"),
-            },
+            }
         }
+    }
+
+    fn check_all(status: u16, body: Vec<u8>) {
+        let t = transport();
+        check::<SessionListResult>(t, &operations::CLIENT_SESSION_LIST, status, body.clone());
+        check::<EmptyResult>(t, &operations::CLIENT_SESSION_LOGOUT, status, body);
     }
 
     proptest! {
         #[test]
         fn arbitrary_bytes_never_panic(status in prop::sample::select(STATUSES), body in prop::collection::vec(any::<u8>(), 0..2048)) {
-            let t = transport();
-            check::<SessionListResult>(t, status, body.clone());
-            check::<EmptyResult>(t, status, body);
+            check_all(status, body);
         }
 
         #[test]
         fn arbitrary_envelopes_never_panic(status in prop::sample::select(STATUSES), value in json_value()) {
-            let t = transport();
-            let body = serde_json::to_vec(&value).expect("encode");
-            check::<SessionListResult>(t, status, body.clone());
-            check::<EmptyResult>(t, status, body);
+            check_all(status, serde_json::to_vec(&value).expect("encode"));
+        }
+
+        #[test]
+        fn sent_tokens_never_show_whatever_surrounds_them(status in prop::sample::select(STATUSES), before in ".{0,600}", after in ".{0,600}") {
+            check_all(status, format!("{before}{SENT}{after}").into_bytes());
         }
     }
 }

@@ -1,5 +1,14 @@
-//! Checks of caller input, made before any request is sent. Messages never
-//! repeat the value: it may be a secret.
+//! Every check of caller input, made before any request is sent. Messages
+//! never repeat the value: it may be a secret. Values that came from the
+//! server (a `last` cursor while paging) are passed back unchecked.
+
+use std::{num::NonZeroU64, str::FromStr};
+
+use authn_session_gen::{
+    limits::{LIST_SIZE_MAX, LIST_SIZE_MIN},
+    SecretToken,
+};
+use secrecy::ExposeSecret;
 
 use crate::Error;
 
@@ -28,7 +37,33 @@ pub(crate) fn identifier<'a>(field: &'static str, value: &'a str) -> Result<&'a 
     Ok(value)
 }
 
-/// A pagination cursor: no control characters, bounded length.
+/// An ID argument, converted to its generated type.
+pub(crate) fn id<T: FromStr>(field: &'static str, value: &str) -> Result<T, Error> {
+    identifier(field, value)?
+        .parse()
+        .map_err(|_| Error::InvalidInput {
+            field,
+            reason: "is not a valid identifier".into(),
+        })
+}
+
+/// A token argument (user, refresh or service token).
+pub(crate) fn token(field: &'static str, value: SecretToken) -> Result<SecretToken, Error> {
+    identifier(field, value.expose_secret())?;
+    Ok(value)
+}
+
+/// A page size, within the spec's bounds.
+pub(crate) fn size(size: u64) -> Result<NonZeroU64, Error> {
+    NonZeroU64::new(size)
+        .filter(|s| (LIST_SIZE_MIN..=LIST_SIZE_MAX).contains(&s.get()))
+        .ok_or(Error::InvalidInput {
+            field: "size",
+            reason: format!("must be between {LIST_SIZE_MIN} and {LIST_SIZE_MAX}"),
+        })
+}
+
+/// A pagination cursor given by the caller: no control characters, bounded length.
 pub(crate) fn cursor(value: &str) -> Result<&str, Error> {
     let invalid = |reason: String| {
         Err(Error::InvalidInput {
@@ -72,6 +107,14 @@ mod tests {
             );
             assert!(bad.is_empty() || bad.trim().is_empty() || !err.to_string().contains(bad));
         }
+    }
+
+    #[test]
+    fn sizes_follow_the_spec() {
+        assert!(size(0).is_err());
+        assert_eq!(size(1).unwrap().get(), 1);
+        assert!(size(LIST_SIZE_MAX).is_ok());
+        assert!(size(LIST_SIZE_MAX + 1).is_err());
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub fn raw_client() -> reqwest::Client {
         reqwest::header::HeaderValue::from_str(&format!("Bearer {TOKEN}")).expect("header");
     auth.set_sensitive(true);
     headers.insert(reqwest::header::AUTHORIZATION, auth);
-    reqwest::Client::builder()
+    authn_session::http_client_builder()
         .default_headers(headers)
         .user_agent("pangea-rust/raw")
         .timeout(Duration::from_secs(30))

@@ -1,17 +1,20 @@
 //! The progenitor settings, plus a generated table of operations (method, path,
-//! operationId) so that hand-written code never repeats a path by hand.
+//! operationId, whether the result carries secrets) and the spec's numeric
+//! bounds, so that hand-written code never repeats a path or a limit by hand.
 
-use openapiv3::OpenAPI;
+use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, StatusCode, Type};
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 
-use crate::{lint::SECRET_SCHEMA, CodegenError};
+use crate::{
+    lint::{carries_secret, response_schema, SECRET_SCHEMA},
+    CodegenError,
+};
 
 fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::default();
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
-        .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
         // Deterministic key order for profiles: stable output and snapshots.
         .with_map_type("::std::collections::BTreeMap")
@@ -32,7 +35,7 @@ pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
         .map_err(|e| CodegenError(format!("progenitor failed: {e}")))?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| CodegenError(format!("progenitor emitted invalid Rust: {e}")))?;
-    let table: syn::File = syn::parse_str(&operations_table(spec))
+    let table: syn::File = syn::parse_str(&(operations_table(spec) + &limits(spec)?))
         .map_err(|e| CodegenError(format!("operations table is invalid Rust: {e}")))?;
     file.items.extend(table.items);
     Ok(prettyplease::unparse(&file))
@@ -47,8 +50,15 @@ fn operations_table(spec: &OpenAPI) -> String {
             let id = op.operation_id.as_deref().unwrap_or_default();
             let name = id.to_uppercase();
             let summary = op.summary.as_deref().unwrap_or_default();
+            let secret_result = op
+                .responses
+                .responses
+                .iter()
+                .filter(|(code, _)| matches!(code, StatusCode::Code(c) if (200..300).contains(c)))
+                .filter_map(|(_, response)| response_schema(spec, response))
+                .any(|schema| carries_secret(spec, &schema));
             consts.push_str(&format!(
-                "/// `{method} {path}`: {summary}.\npub const {name}: Operation = Operation {{ id: {id:?}, method: {m:?}, path: {path:?} }};\n",
+                "/// `{method} {path}`: {summary}.\npub const {name}: Operation = Operation {{ id: {id:?}, method: {m:?}, path: {path:?}, secret_result: {secret_result} }};\n",
                 method = method.to_uppercase(),
                 m = method.to_uppercase(),
             ));
@@ -69,6 +79,9 @@ pub mod operations {{
         pub method: &'static str,
         /// The path below the base URL.
         pub path: &'static str,
+        /// Whether a successful result carries a secret token (reaches the
+        /// `SecretToken` schema): such a body is never quoted in an error.
+        pub secret_result: bool,
     }}
     {consts}
     /// All operations, in spec order.
@@ -77,4 +90,39 @@ pub mod operations {{
 "#,
         all = all.join(", ")
     )
+}
+
+/// The `limits` module: the bounds of `size` in the list requests, read from
+/// the spec so that the facade and the emulator check the same numbers.
+fn limits(spec: &OpenAPI) -> Result<String, CodegenError> {
+    let size = spec
+        .components
+        .as_ref()
+        .and_then(|c| c.schemas.get("SessionListRequest"))
+        .and_then(ReferenceOr::as_item)
+        .and_then(|s| match &s.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => o.properties.get("size"),
+            _ => None,
+        })
+        .and_then(ReferenceOr::as_item)
+        .and_then(|s| match &s.schema_kind {
+            SchemaKind::Type(Type::Integer(i)) => Some((i.minimum, i.maximum)),
+            _ => None,
+        });
+    let Some((Some(min), Some(max))) = size else {
+        return Err(CodegenError(
+            "SessionListRequest.size must be an integer with a minimum and a maximum".into(),
+        ));
+    };
+    Ok(format!(
+        r#"
+/// Bounds the spec sets on request fields.
+pub mod limits {{
+    /// Smallest `size` of a list page (`SessionListRequest.size.minimum`).
+    pub const LIST_SIZE_MIN: u64 = {min};
+    /// Largest `size` of a list page (`SessionListRequest.size.maximum`).
+    pub const LIST_SIZE_MAX: u64 = {max};
+}}
+"#
+    ))
 }

@@ -89,7 +89,10 @@ fn lint_operations(spec: &OpenAPI, problems: &mut Vec<String>) {
 }
 
 /// The component schema name a response refers to, following one `$ref` to `components/responses`.
-fn response_schema(spec: &OpenAPI, response: &ReferenceOr<openapiv3::Response>) -> Option<String> {
+pub(crate) fn response_schema(
+    spec: &OpenAPI,
+    response: &ReferenceOr<openapiv3::Response>,
+) -> Option<String> {
     let response = match response {
         ReferenceOr::Item(r) => r,
         ReferenceOr::Reference { reference } => {
@@ -105,6 +108,60 @@ fn response_schema(spec: &OpenAPI, response: &ReferenceOr<openapiv3::Response>) 
 
 pub(crate) fn ref_name(reference: &str) -> Option<&str> {
     reference.strip_prefix("#/components/schemas/")
+}
+
+/// Whether the component schema `name` holds a secret token anywhere inside it
+/// (through properties, array items and `allOf`/`oneOf`/`anyOf`).
+pub(crate) fn carries_secret(spec: &OpenAPI, name: &str) -> bool {
+    fn walk(spec: &OpenAPI, name: &str, seen: &mut HashSet<String>) -> bool {
+        if name == SECRET_SCHEMA {
+            return true;
+        }
+        if !seen.insert(name.to_string()) {
+            return false;
+        }
+        let schema = spec
+            .components
+            .as_ref()
+            .and_then(|c| c.schemas.get(name))
+            .and_then(ReferenceOr::as_item);
+        schema.is_some_and(|s| schema_carries(spec, s, seen))
+    }
+    fn reference<T>(
+        spec: &OpenAPI,
+        r: &ReferenceOr<T>,
+        seen: &mut HashSet<String>,
+    ) -> Option<bool> {
+        match r {
+            ReferenceOr::Reference { reference } => {
+                Some(ref_name(reference).is_some_and(|n| walk(spec, n, seen)))
+            }
+            ReferenceOr::Item(_) => None,
+        }
+    }
+    fn schema_carries(spec: &OpenAPI, schema: &Schema, seen: &mut HashSet<String>) -> bool {
+        let boxed = |r: &ReferenceOr<Box<Schema>>, seen: &mut HashSet<String>| {
+            reference(spec, r, seen).unwrap_or_else(|| match r {
+                ReferenceOr::Item(s) => schema_carries(spec, s, seen),
+                ReferenceOr::Reference { .. } => false,
+            })
+        };
+        let plain = |r: &ReferenceOr<Schema>, seen: &mut HashSet<String>| {
+            reference(spec, r, seen).unwrap_or_else(|| match r {
+                ReferenceOr::Item(s) => schema_carries(spec, s, seen),
+                ReferenceOr::Reference { .. } => false,
+            })
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => o.properties.values().any(|p| boxed(p, seen)),
+            SchemaKind::Type(Type::Array(a)) => a.items.as_ref().is_some_and(|i| boxed(i, seen)),
+            SchemaKind::AllOf { all_of: list }
+            | SchemaKind::OneOf { one_of: list }
+            | SchemaKind::AnyOf { any_of: list } => list.iter().any(|s| plain(s, seen)),
+            _ => false,
+        }
+    }
+    walk(spec, name, &mut HashSet::new())
 }
 
 fn lint_secrets(spec: &OpenAPI, problems: &mut Vec<String>) {
@@ -194,6 +251,12 @@ components:
     #[test]
     fn accepts_a_well_formed_operation() {
         assert_eq!(lint(&spec_with(GOOD, SECRET)), Ok(()));
+    }
+
+    #[test]
+    fn finds_secrets_through_references() {
+        assert!(carries_secret(&spec_with(GOOD, SECRET), "R"));
+        assert!(!carries_secret(&spec_with(GOOD, "{type: integer}"), "R"));
     }
 
     #[test]

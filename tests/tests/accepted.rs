@@ -81,7 +81,7 @@ async fn queued_retry_disabled_returns_accepted_at_once() {
     let authn = server.authn_with(server.config().queued_retry_enabled(false));
     let err = authn.session().list(ListOptions::new()).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Accepted { request_id } if request_id == "prq_0001"),
+        matches!(&err, Error::Accepted { request_id, .. } if request_id == "prq_0001"),
         "{err:?}"
     );
     assert_eq!(server.requests().len(), 1);

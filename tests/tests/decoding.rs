@@ -1,7 +1,7 @@
 //! Results decode into the generated types; every Pangea error status maps to
 //! its kind with the request id; broken responses become typed errors.
 
-use authn_session::{ApiErrorKind, Error, ExposeSecret, ListOptions, RefreshOptions};
+use authn_session::{chrono, ApiErrorKind, Error, ExposeSecret, ListOptions, RefreshOptions};
 use authn_session_tests::{envelope, MockServer, Reply};
 use serde_json::json;
 
@@ -40,7 +40,11 @@ async fn list_result_decodes_with_every_field() {
     assert_eq!(page.request_id, "prq_0001");
     assert_eq!(page.status, "Success");
     assert_eq!(page.summary, "ok");
-    assert_eq!(page.request_time, "2026-11-23T08:00:00.000000Z");
+    assert_eq!(page.request_time.to_rfc3339(), "2026-11-23T08:00:00+00:00");
+    assert_eq!(
+        page.response_time - page.request_time,
+        chrono::Duration::milliseconds(10)
+    );
     assert_eq!(page.http_status(), 200);
     assert_eq!(page.headers()["x-request-id"], "prq_0001");
     assert_eq!(page.result.last.as_deref(), Some("cursor-2"));
@@ -149,7 +153,7 @@ async fn every_pangea_status_maps_to_its_kind_with_the_request_id() {
         (
             418,
             "SomethingNew",
-            ApiErrorKind::Other("SomethingNew".into()),
+            ApiErrorKind::from_status("SomethingNew", 418),
         ),
     ];
     for (http, status, kind) in cases {
@@ -173,6 +177,96 @@ async fn every_pangea_status_maps_to_its_kind_with_the_request_id() {
             "{text}"
         );
     }
+}
+
+#[tokio::test]
+async fn unknown_statuses_are_unknown_and_keep_their_string() {
+    let server = MockServer::start().await;
+    server.always(LIST, Reply::error(418, "SomethingNew", "new"));
+    let err = server
+        .authn_with(server.config().request_retries(0))
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    let api = err.api().unwrap();
+    assert!(matches!(api.kind, ApiErrorKind::Unknown(_)), "{api:?}");
+    assert_eq!(api.status, "SomethingNew");
+    assert_eq!(err.http_status(), Some(418));
+}
+
+#[tokio::test]
+async fn times_decode_in_every_format_the_official_fixtures_use() {
+    use chrono::{TimeZone, Utc};
+    let eight = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+    let cases = [
+        ("2026-11-23T08:00:00Z", eight),
+        ("2026-11-23T08:00:00.000000Z", eight),
+        (
+            "2026-11-23T08:00:00.105424Z",
+            eight + chrono::Duration::microseconds(105_424),
+        ),
+        (
+            "2026-11-23T08:00:00.105Z",
+            eight + chrono::Duration::milliseconds(105),
+        ),
+        ("2026-11-23T10:00:00+02:00", eight),
+        ("2026-11-23T03:00:00.000-05:00", eight),
+    ];
+    for (text, expected) in cases {
+        let server = MockServer::start().await;
+        let mut item = session("pmt_1");
+        item["created_at"] = json!(text);
+        item["expire"] = json!(text);
+        let mut body = envelope("Success", "ok", json!({"sessions": [item]}));
+        body["request_time"] = json!(text);
+        body["response_time"] = json!(text);
+        server.reply(LIST, Reply::json(200, body));
+        let page = server
+            .authn()
+            .session()
+            .list(ListOptions::new())
+            .await
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+        let item = &page.result.sessions[0];
+        assert_eq!(
+            (
+                item.created_at,
+                item.expire,
+                page.request_time,
+                page.response_time
+            ),
+            (expected, expected, expected, expected),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bad_value_is_located_by_its_json_path() {
+    let server = MockServer::start().await;
+    let mut item = session("pmt_1");
+    item["expire"] = json!("next tuesday");
+    server.reply(
+        LIST,
+        Reply::success(json!({"sessions": [session("pmt_0"), item]})),
+    );
+    let err = server
+        .authn_with(server.config().request_retries(0))
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    let Error::Decode {
+        source: Some(detail),
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(detail.path(), "result.sessions[1].expire");
+    assert!(detail.message().is_some(), "{detail}");
+    assert_eq!(err.http_status(), Some(200));
 }
 
 #[tokio::test]
@@ -235,7 +329,7 @@ async fn broken_bodies_are_decode_errors_with_status_and_excerpt() {
             } => {
                 assert_eq!(*http_status, http);
                 assert_eq!(request_id.as_deref(), Some("prq_0001"));
-                assert_eq!(excerpt, body);
+                assert_eq!(excerpt.as_deref(), Some(body));
             }
             other => panic!("{body}: {other:?}"),
         }

@@ -417,7 +417,7 @@ async fn a_wrong_service_token_is_unauthorized() {
 #[tokio::test]
 async fn invalid_bodies_get_field_errors() {
     let (emulator, _) = start(vec![user("alice", 1)]).await;
-    let http = reqwest::Client::new();
+    let http = authn_session::http_client_builder().build().unwrap();
     let cases = [
         ("/v2/session/list", json!({"size": 0}), "/size"),
         ("/v2/session/list", json!({"order": "sideways"}), "/order"),

@@ -18,7 +18,9 @@ fn bad_values() -> Vec<String> {
 
 fn assert_invalid<T: std::fmt::Debug>(result: Result<T, Error>, field: &str, value: &str) {
     match result {
-        Err(Error::InvalidInput { field: f, reason }) => {
+        Err(Error::InvalidInput {
+            field: f, reason, ..
+        }) => {
             assert_eq!(f, field);
             assert!(
                 value.trim().is_empty() || !reason.contains(value),

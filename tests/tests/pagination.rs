@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 const LIST: &str = "/v2/session/list";
 
 fn item(id: &str) -> Value {
-    json!({"id": id, "type": "user", "life": 1, "expire": "x", "email": "e", "profile": {}, "created_at": "x"})
+    json!({"id": id, "type": "user", "life": 1, "expire": "2026-11-25T08:00:00Z", "email": "e", "profile": {}, "created_at": "2026-11-23T08:00:00Z"})
 }
 
 fn page(ids: &[&str], last: &str) -> Reply {
@@ -77,7 +77,7 @@ async fn a_repeated_cursor_is_an_error_not_a_loop() {
         .await;
     assert_eq!(got.len(), 3, "{got:?}");
     assert!(
-        matches!(&got[2], Err(Error::RepeatedCursor { request_id }) if request_id == "prq_0002")
+        matches!(&got[2], Err(Error::RepeatedCursor { request_id, .. }) if request_id == "prq_0002")
     );
     assert_eq!(server.hits(LIST), 2);
 }

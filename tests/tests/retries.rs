@@ -98,7 +98,7 @@ async fn too_many_requests_honours_retry_after_and_is_retried_even_for_refresh()
         .reply(
             REFRESH,
             Reply::success(json!({"refresh_token": {"token": "ptr_new", "id": "pmt_n", "type": "user", "life": 1,
-                "expire": "x", "identity": "pui", "email": "e", "profile": {}, "created_at": "x"}})),
+                "expire": "2026-11-25T08:00:00Z", "identity": "pui", "email": "e", "profile": {}, "created_at": "2026-11-23T08:00:00Z"}})),
         );
     server
         .authn()
@@ -155,7 +155,7 @@ async fn refresh_is_retried_through_a_gateway_that_never_reached_pangea() {
     server.reply(REFRESH, Reply::raw(502, "<html>bad gateway</html>")).reply(
         REFRESH,
         Reply::success(json!({"refresh_token": {"token": "ptr_new", "id": "pmt_n", "type": "user", "life": 1,
-            "expire": "x", "identity": "pui", "email": "e", "profile": {}, "created_at": "x"}})),
+            "expire": "2026-11-25T08:00:00Z", "identity": "pui", "email": "e", "profile": {}, "created_at": "2026-11-23T08:00:00Z"}})),
     );
     server
         .authn()

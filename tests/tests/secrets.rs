@@ -41,8 +41,8 @@ fn assert_clean(what: &str, text: &str) {
 }
 
 fn login(token: &str) -> serde_json::Value {
-    json!({"token": token, "id": "pmt_n", "type": "user", "life": 1, "expire": "x", "identity": "pui",
-           "email": "e", "profile": {}, "created_at": "x"})
+    json!({"token": token, "id": "pmt_n", "type": "user", "life": 1, "expire": "2026-11-25T08:00:00Z", "identity": "pui",
+           "email": "e", "profile": {}, "created_at": "2026-11-23T08:00:00Z"})
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

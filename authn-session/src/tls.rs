@@ -1,0 +1,55 @@
+//! The TLS backend, chosen with Cargo features: `rustls` (the default: rustls
+//! with the *ring* crypto provider, which builds in seconds, and the
+//! platform's certificate roots) or `native-tls` (the system's TLS library).
+
+use crate::{Config, Error};
+
+/// A `reqwest::ClientBuilder` set up as the SDK sets up its own: the TLS
+/// backend of the enabled feature, redirects never followed, a 10 s connect
+/// timeout. Start from it to give [`AuthN::with_http_client`](crate::AuthN::with_http_client)
+/// a client with a proxy, extra root certificates or a client identity.
+///
+/// With the `rustls` feature, reqwest needs a process-wide rustls crypto
+/// provider to build any client; this installs rustls' *ring* provider as
+/// that default unless the program installed one already (install yours
+/// first thing in `main` if you want another).
+///
+/// ```
+/// let http = authn_session::http_client_builder()
+///     .connect_timeout(std::time::Duration::from_secs(3))
+///     .build()
+///     .unwrap();
+/// ```
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    #[cfg(feature = "rustls")]
+    {
+        // Err means a provider is installed already: that one is used.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    let builder = reqwest::Client::builder()
+        // A redirect would carry the token elsewhere; Pangea never redirects.
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(std::time::Duration::from_secs(10));
+    #[cfg(feature = "native-tls")]
+    let builder = builder.tls_backend_native();
+    builder
+}
+
+/// The SDK's own client for `config`. With no TLS feature enabled, an
+/// `https` base URL is refused here, before anything is sent, instead of
+/// failing later with an obscure connect error.
+pub(crate) fn client(config: &Config) -> Result<reqwest::Client, Error> {
+    if cfg!(not(any(feature = "rustls", feature = "native-tls")))
+        && config.base_url.scheme() == "https"
+    {
+        return Err(Error::Config(format!(
+            "base URL {} uses https, but authn-session was built without TLS: enable its \
+             `rustls` feature (the default) or its `native-tls` feature",
+            config.base_url
+        )));
+    }
+    http_client_builder()
+        .connect_timeout(config.connect_timeout)
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+}
