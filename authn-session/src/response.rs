@@ -106,7 +106,7 @@ impl<T> PangeaResponse<T> {
     /// ```
     /// use authn_session::{types::EmptyResult, PangeaResponse};
     ///
-    /// let mut response = PangeaResponse::for_test(EmptyResult::default());
+    /// let mut response = PangeaResponse::for_test(EmptyResult(Default::default()));
     /// response.request_id = "prq_mine".into();
     /// assert_eq!(response.http_status(), 200);
     /// ```

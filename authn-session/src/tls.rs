@@ -53,3 +53,31 @@ pub(crate) fn client(config: &Config) -> Result<reqwest::Client, Error> {
         .build()
         .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs with `cargo test -p authn-session --no-default-features --lib tls` (in CI).
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    #[test]
+    fn without_tls_an_https_url_is_a_config_error_naming_the_feature() {
+        let config = Config::builder().build().unwrap();
+        let err = client(&config).unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("`rustls` feature")),
+            "{err}"
+        );
+        let loopback = Config::builder()
+            .base_url_template("http://127.0.0.1:4010")
+            .build()
+            .unwrap();
+        assert!(client(&loopback).is_ok());
+    }
+
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    #[test]
+    fn with_tls_an_https_url_gets_a_client() {
+        assert!(client(&Config::builder().build().unwrap()).is_ok());
+    }
+}

@@ -161,3 +161,47 @@ async fn a_server_that_never_answers_ends_with_a_timeout_within_bounds() {
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert_eq!(server.hits("/v2/session/list"), 2);
 }
+
+#[tokio::test]
+async fn an_endless_chunked_body_is_cut_off_at_the_limit() {
+    // No Content-Length: the limit can only be enforced while reading.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = written.clone();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 64 * 1024];
+        let _ = socket.read(&mut buf).await;
+        let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+        socket.write_all(head).await.unwrap();
+        let chunk = format!("1000\r\n{}\r\n", " ".repeat(0x1000));
+        // Endless: only the client hanging up ends this loop.
+        while socket.write_all(chunk.as_bytes()).await.is_ok() {
+            counter.fetch_add(0x1000, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let config = Config::builder()
+        .base_url_template(&url)
+        .max_response_bytes(256 * 1024)
+        .build()
+        .unwrap();
+    let err = authn_session::AuthN::new("pts_x", config)
+        .unwrap()
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ResponseTooLarge {
+                http_status: 200,
+                limit: 262144,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+}

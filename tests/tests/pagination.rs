@@ -118,3 +118,36 @@ async fn client_list_all_sends_the_user_token_on_every_page() {
         assert_eq!(r.json()["token"], "ptu_user");
     }
 }
+
+#[tokio::test]
+async fn a_server_cursor_is_passed_back_unchanged_whatever_its_size() {
+    let server = MockServer::start().await;
+    // Longer than the 4,096 bytes a caller's own cursor may have.
+    let cursor = format!("{}==", "c".repeat(4998));
+    server
+        .reply(LIST, page(&["pmt_1"], &cursor))
+        .reply(LIST, page(&["pmt_2"], ""));
+    let ids: Vec<String> = server
+        .authn()
+        .session()
+        .list_all(ListOptions::new())
+        .map_ok(|s| s.id.to_string())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["pmt_1", "pmt_2"]);
+    let second = &server.requests()[1];
+    assert_eq!(second.json(), json!({"last": cursor}));
+    // The same cursor given by the caller is input, and is refused before sending.
+    let err = server
+        .authn()
+        .session()
+        .list(ListOptions::new().last(&cursor))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { field: "last", .. }),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), 2);
+}

@@ -90,24 +90,106 @@ async fn client_errors_are_never_retried() {
     }
 }
 
+fn refreshed() -> Reply {
+    Reply::success(
+        json!({"refresh_token": {"token": "ptr_new", "id": "pmt_n", "type": "user", "life": 1,
+        "expire": "2026-11-25T08:00:00Z", "identity": "pui", "email": "e", "profile": {}, "created_at": "2026-11-23T08:00:00Z"}}),
+    )
+}
+
 #[tokio::test]
 async fn too_many_requests_honours_retry_after_and_is_retried_even_for_refresh() {
+    let slow_down = || Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "1");
+    // A one-second Retry-After does not fit a 300 ms retry budget: no retry.
+    // (The backoff alone, 1 ms here, would have retried at once.)
     let server = MockServer::start().await;
     server
-        .reply(REFRESH, Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "0"))
-        .reply(
-            REFRESH,
-            Reply::success(json!({"refresh_token": {"token": "ptr_new", "id": "pmt_n", "type": "user", "life": 1,
-                "expire": "2026-11-25T08:00:00Z", "identity": "pui", "email": "e", "profile": {}, "created_at": "2026-11-23T08:00:00Z"}})),
-        );
+        .reply(REFRESH, slow_down())
+        .reply(REFRESH, refreshed());
+    let err = server
+        .authn_with(
+            server
+                .config()
+                .max_retry_backoff(Duration::from_secs(2))
+                .retry_timeout(Duration::from_millis(300)),
+        )
+        .client()
+        .session()
+        .refresh("ptr_old", RefreshOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(server.hits(REFRESH), 1);
+    assert_eq!(err.api().unwrap().retry_after, Some(Duration::from_secs(1)));
+    // With room to wait, the refresh is retried after the server's delay.
+    let server = MockServer::start().await;
     server
-        .authn()
+        .reply(REFRESH, slow_down())
+        .reply(REFRESH, refreshed());
+    server
+        .authn_with(
+            server
+                .config()
+                .max_retry_backoff(Duration::from_secs(2))
+                .retry_timeout(Duration::from_secs(10)),
+        )
         .client()
         .session()
         .refresh("ptr_old", RefreshOptions::new())
         .await
         .unwrap();
     assert_eq!(server.hits(REFRESH), 2);
+}
+
+#[tokio::test]
+async fn a_retry_that_would_wait_past_the_operation_timeout_is_not_started() {
+    let server = MockServer::start().await;
+    server.always(
+        LIST,
+        Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "2"),
+    );
+    let err = server
+        .authn_with(
+            server
+                .config()
+                .max_retry_backoff(Duration::from_secs(10))
+                .operation_timeout(Duration::from_millis(500)),
+        )
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    // The caller learns why (throttled, and for how long), not just "timeout".
+    assert_eq!(err.api().unwrap().kind, ApiErrorKind::TooManyRequests);
+    assert_eq!(server.hits(LIST), 1);
+}
+
+#[tokio::test]
+async fn a_hanging_retried_call_ends_at_the_operation_timeout() {
+    let server = MockServer::start().await;
+    server.always(
+        LIST,
+        Reply::success(json!({"sessions": []})).delay(Duration::from_secs(30)),
+    );
+    let err = server
+        .authn_with(
+            server
+                .config()
+                .request_timeout(Duration::from_millis(100))
+                .request_retries(1000)
+                .retry_timeout(Duration::from_secs(3600))
+                .operation_timeout(Duration::from_millis(700)),
+        )
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::OperationTimeout { .. }), "{err:?}");
+    assert!(err.may_have_been_processed());
+    let hits = server.hits(LIST);
+    assert!(
+        (1..=8).contains(&hits),
+        "{hits} attempts in 700 ms of 100 ms attempts"
+    );
 }
 
 #[tokio::test]

@@ -31,6 +31,8 @@ impl Write for Capture {
 }
 
 fn assert_clean(what: &str, text: &str) {
+    // Every sentinel holds this word: no token, nor any piece of one, shows.
+    assert!(!text.contains("SENTINEL"), "{what} leaks a token:\n{text}");
     for sentinel in SENTINELS {
         assert!(!text.contains(sentinel), "{what} leaks {sentinel}:\n{text}");
         assert!(
@@ -112,4 +114,93 @@ async fn tokens_never_appear_in_output() {
         "tracing spans were captured:\n{logs}"
     );
     assert_clean("tracing output", &logs);
+}
+
+/// Everything a user can print of an error, its sources included.
+fn printed(err: &authn_session::Error) -> String {
+    let mut text = format!("{err} | {err:?} | {err:#?}");
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(&format!(" | {s} | {s:?}"));
+        source = s.source();
+    }
+    text
+}
+
+#[tokio::test]
+async fn tokens_received_in_an_undecodable_refresh_never_appear() {
+    let server = MockServer::start().await;
+    let mut wrong_type = login(NEW_REFRESH);
+    wrong_type["life"] = json!("forever");
+    let cases = [
+        // a field of the wrong type next to the new tokens
+        Reply::success(json!({"refresh_token": wrong_type, "active_token": login(NEW_USER)})),
+        // the tokens as bare strings instead of objects
+        Reply::success(json!({"refresh_token": NEW_REFRESH, "active_token": NEW_USER})),
+        // a token under an unexpected key, and a required field missing
+        Reply::success(json!({"fresh": NEW_REFRESH, "user": NEW_USER})),
+        // the new tokens in a body cut short
+        Reply::raw(
+            200,
+            format!(
+                r#"{{"request_id":"prq_cut","status":"Success","result":{{"refresh_token":{{"token":"{NEW_REFRESH}""#
+            ),
+        ),
+    ];
+    for reply in cases {
+        server.reply("/v2/client/session/refresh", reply);
+    }
+    let config = server.config().request_retries(0).build().unwrap();
+    let authn = authn_session::AuthN::new(SERVICE, config).unwrap();
+    for _ in 0..4 {
+        let err = authn
+            .client()
+            .session()
+            .refresh(REFRESH, RefreshOptions::new().user_token(USER))
+            .await
+            .unwrap_err();
+        let authn_session::Error::Decode {
+            http_status,
+            request_id,
+            excerpt,
+            ..
+        } = &err
+        else {
+            panic!("{err:?}");
+        };
+        // What is kept: the status and the request id.
+        assert_eq!(*http_status, 200);
+        assert!(request_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("prq_")));
+        assert_eq!(*excerpt, None, "a body with tokens is never quoted");
+        assert_clean("an undecodable refresh", &printed(&err));
+    }
+}
+
+#[tokio::test]
+async fn a_sent_token_straddling_the_excerpt_cut_leaves_no_prefix() {
+    let server = MockServer::start().await;
+    // The page echoes the user token so that it starts before byte 512 and ends after it.
+    for start in [500, 505, 510, 511] {
+        let page = format!("<html>{}{USER} and {SERVICE}</html>", "x".repeat(start - 6));
+        assert_eq!(page.find(USER), Some(start));
+        server.reply("/v2/client/session/list", Reply::raw(500, page));
+    }
+    let config = server.config().request_retries(0).build().unwrap();
+    let authn = authn_session::AuthN::new(SERVICE, config).unwrap();
+    for _ in 0..4 {
+        let err = authn
+            .client()
+            .session()
+            .list(USER, ListOptions::new())
+            .await
+            .unwrap_err();
+        let authn_session::Error::Decode { excerpt, .. } = &err else {
+            panic!("{err:?}");
+        };
+        let excerpt = excerpt.as_deref().unwrap();
+        assert!(excerpt.starts_with("<html>xxx"), "{excerpt}");
+        assert_clean("an HTML page cut at 512 bytes", &printed(&err));
+    }
 }
