@@ -1,7 +1,21 @@
 //! Generates the raw client from the spec into `OUT_DIR/client.rs`.
+//!
+//! In the workspace the spec is `openapi/authn-session.yaml` at the root, the
+//! single source of truth. A packaged crate (crates.io) has no root beside it,
+//! so it carries a copy in `openapi/` that `cargo xtask codegen` writes and
+//! `--check` keeps identical.
+
+use std::path::PathBuf;
 
 fn main() {
-    let spec = authn_session_codegen::spec_path();
+    let dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let workspace = dir.join("../openapi/authn-session.yaml");
+    let spec = if workspace.is_file() {
+        workspace
+    } else {
+        dir.join("openapi/authn-session.yaml")
+    };
     println!("cargo:rerun-if-changed={}", spec.display());
     let artifacts = match authn_session_codegen::generate(&spec) {
         Ok(artifacts) => artifacts,
@@ -11,7 +25,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let out = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("client.rs");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("client.rs");
     std::fs::write(&out, artifacts.generated_code).expect("write generated client");
 }

@@ -1,16 +1,23 @@
-//! Loads, lints and generates code from `openapi/authn-session.yaml`.
+//! Loads, lints and generates code from the Pangea AuthN session spec
+//! (`openapi/authn-session.yaml`).
 //!
 //! This is the one place the generator settings live: `authn-session-gen`'s
 //! `build.rs`, `cargo xtask codegen` and the drift tests all call [`generate`],
-//! so the build, the `--check` and the snapshots cannot disagree.
+//! so the build, the `--check` and the snapshots cannot disagree. It is a
+//! build-time dependency of `authn-session-gen`, published for that reason only.
+//!
+//! ```no_run
+//! let artifacts = authn_session_codegen::generate(std::path::Path::new("openapi/authn-session.yaml"))?;
+//! println!("{} lines of generated client", artifacts.generated_code.lines().count());
+//! # Ok::<(), authn_session_codegen::CodegenError>(())
+//! ```
 
 mod client;
 mod digest;
 mod lint;
-pub mod snapshot;
 mod spec;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use client::generate_client;
 pub use digest::api_digest;
@@ -36,19 +43,6 @@ pub struct Artifacts {
     pub generated_code: String,
     /// A short, reviewable summary of every operation and schema.
     pub api_digest: String,
-}
-
-/// The workspace root (where `openapi/` and `snapshots/` live).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("codegen crate lives one level below the workspace root")
-        .to_path_buf()
-}
-
-/// The spec every artifact is derived from.
-pub fn spec_path() -> PathBuf {
-    workspace_root().join("openapi").join("authn-session.yaml")
 }
 
 /// Loads and lints the spec at `path`, then derives every artifact from it.

@@ -1,14 +1,24 @@
-//! `cargo xtask codegen` regenerates every artifact derived from the spec and
-//! writes the reviewed snapshots; `--check` only compares and fails on drift.
+//! `cargo xtask codegen` regenerates every reviewed artifact (from the spec:
+//! the generated client, the API digest, the spec copy `authn-session-gen`
+//! packages; from the crates: their public Rust API) and writes it; `--check`
+//! only compares and fails on drift. `cargo xtask msrv` checks the stated MSRV
+//! against the dependency tree.
 
 use std::process::ExitCode;
 
-use authn_session_codegen::{generate, snapshot, spec_path};
+use authn_session_codegen::generate;
+use xtask::{msrv, packaged_spec_path, public_api, snapshot, spec_path};
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]
+const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask msrv
 
-  codegen          regenerate from openapi/authn-session.yaml and write snapshots/*.snap
-  codegen --check  regenerate in memory; exit 1 with a diff if any snapshot differs";
+  codegen          regenerate from openapi/authn-session.yaml and from the crates'
+                   public API; write snapshots/*.snap and authn-session-gen/openapi/
+  codegen --check  regenerate in memory; exit 1 with a diff if anything differs
+  msrv             exit 1 if a dependency users compile needs a newer Rust than
+                   the workspace's rust-version
+
+The public-API step runs `cargo rustdoc` with RUSTC_BOOTSTRAP=1 (rustdoc's JSON
+output is unstable) in its own target directory, target/api-json.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,6 +30,7 @@ fn main() -> ExitCode {
     {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
+        ["msrv"] => check_msrv(),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
@@ -27,43 +38,108 @@ fn main() -> ExitCode {
     }
 }
 
+/// One artifact to compare or write.
+struct Artifact {
+    label: String,
+    path: std::path::PathBuf,
+    /// The whole file text to write.
+    file: String,
+    /// A diff from the file on disk, when it differs.
+    drift: Option<String>,
+}
+
 fn codegen(check: bool) -> ExitCode {
-    let artifacts = match generate(&spec_path()) {
+    let spec = spec_path();
+    let artifacts = match generate(&spec) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let mut all: Vec<Artifact> = snapshot::SNAPSHOTS
+        .iter()
+        .map(|snap| Artifact {
+            label: snap.name.to_string(),
+            path: snapshot::path(snap.name),
+            file: snapshot::render(snapshot::SOURCE, snap.expression, (snap.get)(&artifacts)),
+            drift: snapshot::drift(snap, &artifacts),
+        })
+        .collect();
+    let spec_text = std::fs::read_to_string(&spec).unwrap_or_default();
+    let copy = packaged_spec_path();
+    let old_copy = std::fs::read_to_string(&copy).unwrap_or_default();
+    all.push(Artifact {
+        label: "packaged spec".into(),
+        path: copy.clone(),
+        drift: snapshot::diff(
+            &old_copy,
+            &spec_text,
+            &copy.display().to_string(),
+            "openapi/authn-session.yaml",
+        ),
+        file: spec_text,
+    });
+    for (package, name) in public_api::CRATES {
+        let api = match public_api::public_api(package) {
+            Ok(api) => api,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        all.push(Artifact {
+            label: name.to_string(),
+            path: snapshot::path(name),
+            file: snapshot::render("xtask/src/public_api.rs", "public_api", &api),
+            drift: snapshot::drift_of(name, &api, &format!("public API of {package} now")),
+        });
+    }
     let mut drifted = 0;
-    for snap in snapshot::SNAPSHOTS {
-        let Some(diff) = snapshot::drift(snap, &artifacts) else {
-            println!("{:<18} up to date", snap.name);
+    for artifact in all {
+        let Some(diff) = artifact.drift else {
+            println!("{:<28} up to date", artifact.label);
             continue;
         };
         drifted += 1;
         if check {
-            println!("{:<18} DRIFTED\n{diff}", snap.name);
+            println!("{:<28} DRIFTED\n{diff}", artifact.label);
+        } else if let Err(e) = std::fs::write(&artifact.path, &artifact.file) {
+            eprintln!("error: cannot write {}: {e}", artifact.path.display());
+            return ExitCode::FAILURE;
         } else {
-            let path = snapshot::path(snap.name);
-            if let Err(e) = std::fs::create_dir_all(snapshot::dir()).and_then(|()| {
-                std::fs::write(&path, snapshot::render(snap, (snap.get)(&artifacts)))
-            }) {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                return ExitCode::FAILURE;
-            }
-            println!("{:<18} updated {}", snap.name, path.display());
+            println!("{:<28} updated {}", artifact.label, artifact.path.display());
         }
     }
     if check && drifted > 0 {
         eprintln!(
-            "\n{drifted} snapshot(s) differ from what openapi/authn-session.yaml generates.\n\
+            "\n{drifted} artifact(s) differ from what the spec and the crates produce.\n\
              Run `cargo xtask codegen`, review the diff of snapshots/, and commit it."
         );
         return ExitCode::FAILURE;
     }
     if !check && drifted > 0 {
-        println!("\nReview the changes with `git diff snapshots/` and commit them with the spec.");
+        println!("\nReview the changes with `git diff` and commit them with the change that caused them.");
     }
     ExitCode::SUCCESS
+}
+
+fn check_msrv() -> ExitCode {
+    match msrv::check() {
+        Ok((ours, newer)) if newer.is_empty() => {
+            println!("rust-version {ours} holds for every dependency users compile");
+            ExitCode::SUCCESS
+        }
+        Ok((ours, newer)) => {
+            eprintln!(
+                "rust-version {ours} is not true: these dependencies need a newer Rust:\n  {}",
+                newer.join("\n  ")
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

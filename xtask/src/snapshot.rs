@@ -3,10 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{workspace_root, Artifacts};
+use authn_session_codegen::Artifacts;
 
-/// The test whose `assert_snapshot!` calls own these files (insta's `source:`).
-pub const SOURCE: &str = "codegen/tests/drift.rs";
+use crate::workspace_root;
+
+/// The test whose `assert_snapshot!` calls own the spec snapshots (insta's `source:`).
+pub const SOURCE: &str = "xtask/tests/drift.rs";
 
 /// One reviewed artifact: its snapshot name and how to get it from [`Artifacts`].
 pub struct Snapshot {
@@ -18,7 +20,7 @@ pub struct Snapshot {
     pub get: fn(&Artifacts) -> &str,
 }
 
-/// Every artifact that is reviewed as a snapshot.
+/// Every artifact of the spec that is reviewed as a snapshot.
 pub const SNAPSHOTS: &[Snapshot] = &[
     Snapshot {
         name: "api-digest",
@@ -43,10 +45,9 @@ pub fn path(name: &str) -> PathBuf {
 }
 
 /// The file text insta would write for `contents`.
-pub fn render(snapshot: &Snapshot, contents: &str) -> String {
+pub fn render(source: &str, expression: &str, contents: &str) -> String {
     format!(
-        "---\nsource: {SOURCE}\nexpression: {}\n---\n{}\n",
-        snapshot.expression,
+        "---\nsource: {source}\nexpression: {expression}\n---\n{}\n",
         contents.trim_end()
     )
 }
@@ -59,23 +60,37 @@ pub fn read_contents(path: &Path) -> Option<String> {
     Some(body[end + 5..].trim_end().to_string())
 }
 
-/// A unified diff from the committed snapshot to what the spec produces now, or
-/// `None` when they agree.
-pub fn drift(snapshot: &Snapshot, artifacts: &Artifacts) -> Option<String> {
-    let file = path(snapshot.name);
-    let old = read_contents(&file).unwrap_or_default();
-    let new = (snapshot.get)(artifacts).trim_end();
+/// A unified diff from `old` (named `old_name`) to `new`, or `None` when they agree.
+pub fn diff(old: &str, new: &str, old_name: &str, new_name: &str) -> Option<String> {
     if old == new {
         return None;
     }
-    let diff = similar::TextDiff::from_lines(old.as_str(), new);
     Some(
-        diff.unified_diff()
+        similar::TextDiff::from_lines(old, new)
+            .unified_diff()
             .context_radius(3)
-            .header(
-                &format!("{} (committed)", file.display()),
-                "regenerated from openapi/authn-session.yaml",
-            )
+            .header(old_name, new_name)
             .to_string(),
+    )
+}
+
+/// A diff from the committed snapshot `name` to `new`, or `None` when they agree.
+pub fn drift_of(name: &str, new: &str, made_from: &str) -> Option<String> {
+    let file = path(name);
+    let old = read_contents(&file).unwrap_or_default();
+    diff(
+        &old,
+        new.trim_end(),
+        &format!("{} (committed)", file.display()),
+        made_from,
+    )
+}
+
+/// A diff from the committed snapshot to what the spec produces now.
+pub fn drift(snapshot: &Snapshot, artifacts: &Artifacts) -> Option<String> {
+    drift_of(
+        snapshot.name,
+        (snapshot.get)(artifacts),
+        "regenerated from openapi/authn-session.yaml",
     )
 }

@@ -1,7 +1,8 @@
 //! Fails `cargo test` when the committed snapshots no longer match what the spec
 //! and the generator settings produce. Fix: `cargo xtask codegen`, review, commit.
 
-use authn_session_codegen::{generate, snapshot, spec_path};
+use authn_session_codegen::generate;
+use xtask::{packaged_spec_path, snapshot, spec_path};
 
 #[test]
 fn snapshots_match_the_spec() {
@@ -28,4 +29,14 @@ fn xtask_check_sees_no_drift() {
             );
         }
     }
+}
+
+#[test]
+fn the_packaged_spec_is_the_spec() {
+    let spec = std::fs::read_to_string(spec_path()).expect("spec");
+    let copy = std::fs::read_to_string(packaged_spec_path()).expect("packaged copy");
+    assert!(
+        spec == copy,
+        "authn-session-gen/openapi/authn-session.yaml differs from openapi/authn-session.yaml; run `cargo xtask codegen`"
+    );
 }
