@@ -30,6 +30,27 @@ impl Write for Capture {
     }
 }
 
+/// A TRACE-level subscriber for this test's thread, and what it prints. Every
+/// test here sets one first thing: tracing caches a call site's interest
+/// process-wide, and a test running without one beside another could leave
+/// the other's capture empty.
+fn trace() -> (Capture, tracing::subscriber::DefaultGuard) {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    (capture, tracing::subscriber::set_default(subscriber))
+}
+
+impl Capture {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
 fn assert_clean(what: &str, text: &str) {
     // Every sentinel holds this word: no token, nor any piece of one, shows.
     assert!(!text.contains("SENTINEL"), "{what} leaks a token:\n{text}");
@@ -49,14 +70,7 @@ fn login(token: &str) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_never_appear_in_output() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = trace();
 
     let server = MockServer::start().await;
     // Servers that echo tokens back in summaries and bodies must not leak them either.
@@ -129,6 +143,7 @@ fn printed(err: &authn_session::Error) -> String {
 
 #[tokio::test]
 async fn tokens_received_in_an_undecodable_refresh_never_appear() {
+    let (capture, _guard) = trace();
     let server = MockServer::start().await;
     let mut wrong_type = login(NEW_REFRESH);
     wrong_type["life"] = json!("forever");
@@ -176,10 +191,12 @@ async fn tokens_received_in_an_undecodable_refresh_never_appear() {
         assert_eq!(*excerpt, None, "a body with tokens is never quoted");
         assert_clean("an undecodable refresh", &printed(&err));
     }
+    assert_clean("tracing output", &capture.text());
 }
 
 #[tokio::test]
 async fn a_sent_token_straddling_the_excerpt_cut_leaves_no_prefix() {
+    let (capture, _guard) = trace();
     let server = MockServer::start().await;
     // The page echoes the user token so that it starts before byte 512 and ends after it.
     for start in [500, 505, 510, 511] {
@@ -203,4 +220,5 @@ async fn a_sent_token_straddling_the_excerpt_cut_leaves_no_prefix() {
         assert!(excerpt.starts_with("<html>xxx"), "{excerpt}");
         assert_clean("an HTML page cut at 512 bytes", &printed(&err));
     }
+    assert_clean("tracing output", &capture.text());
 }
