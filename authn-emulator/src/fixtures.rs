@@ -53,6 +53,11 @@ pub struct FixtureSession {
     pub created_at: String,
     /// RFC 3339.
     pub expire: String,
+    /// RFC 3339: when the current user token stops working, when that is
+    /// before `expire` (absent: at `expire`, or per the emulator's user token
+    /// life, counted from when the fixtures are loaded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_token_expire: Option<String>,
     /// Scopes of the session.
     #[serde(default)]
     pub scopes: Vec<String>,
@@ -66,6 +71,7 @@ impl std::fmt::Debug for FixtureSession {
             .field("refresh_token", &"[REDACTED]")
             .field("created_at", &self.created_at)
             .field("expire", &self.expire)
+            .field("user_token_expire", &self.user_token_expire)
             .field("scopes", &self.scopes)
             .finish()
     }
@@ -118,6 +124,7 @@ impl Fixtures {
                             now - Duration::seconds(fastrand::i64(60..7 * 24 * 3600)),
                         ),
                         expire: rfc3339(now + Duration::days(2)),
+                        user_token_expire: None,
                         scopes: Vec::new(),
                     })
                     .collect();

@@ -3,7 +3,7 @@
 //! Bodies and results are the generated types, so they match the spec by
 //! construction.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use authn_session_gen::{
     limits::LIST_SIZE_MAX,
@@ -19,8 +19,9 @@ use authn_session_gen::{
 };
 use axum::{
     body::Bytes,
-    extract::State,
-    http::{header, HeaderMap, StatusCode},
+    extract::{Request, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::post,
     Json, Router,
@@ -30,7 +31,9 @@ use secrecy::ExposeSecret;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
+    clock::Clock,
     fixtures::{micros, random_id},
+    journal::{Journal, JournalEntry},
     store::{field_error, Refusal, Store},
 };
 
@@ -38,22 +41,40 @@ use crate::{
 pub(crate) struct AppState {
     pub store: Mutex<Store>,
     pub service_token: String,
+    pub clock: Clock,
+    pub journal: Journal,
+    pub user_token_life: Option<chrono::Duration>,
 }
 
-type Shared = Arc<AppState>;
+impl AppState {
+    /// The store. A handler that panicked while holding it (a bug) has not
+    /// left it half-changed, since every operation validates before it
+    /// writes: later requests go on being served.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+pub(crate) type Shared = Arc<AppState>;
 
 /// Per-request envelope facts: a fresh request id and the arrival time.
-struct Meta {
+pub(crate) struct Meta {
     request_id: String,
     request_time: DateTime<Utc>,
+    clock: Clock,
 }
 
 impl Meta {
-    fn new() -> Self {
+    pub(crate) fn new(clock: &Clock) -> Self {
         Self {
             request_id: random_id("prq_"),
-            request_time: micros(Utc::now()),
+            request_time: micros(clock.now()),
+            clock: clock.clone(),
         }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        micros(self.clock.now())
     }
 }
 
@@ -75,8 +96,8 @@ pub(crate) fn router(state: Shared) -> Router {
             operations::CLIENT_SESSION_REFRESH.path,
             post(client_refresh),
         )
-        .fallback(|| async {
-            let meta = Meta::new();
+        .fallback(|State(state): State<Shared>| async move {
+            let meta = Meta::new(&state.clock);
             failure(
                 &meta,
                 StatusCode::NOT_FOUND,
@@ -85,11 +106,48 @@ pub(crate) fn router(state: Shared) -> Router {
                 Vec::new(),
             )
         })
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(state.clone(), journal))
+        .with_state(state.clone())
+        .merge(crate::admin::router(state))
+}
+
+/// Journals every request of the API (the admin API is not journaled).
+async fn journal(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let path = request.uri().path().to_string();
+    let retried_request_ids = request
+        .headers()
+        .get("x-pangea-retried-request-ids")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let response = next.run(request).await;
+    let operation = operations::ALL
+        .iter()
+        .find(|op| op.path == path)
+        .map(|op| op.id.to_string());
+    let path = if operation.is_some() || path.starts_with("/request/") {
+        path
+    } else {
+        "(other)".into()
+    };
+    state.journal.push(JournalEntry {
+        time: state.clock.now(),
+        method,
+        path,
+        operation,
+        status: response.status().as_u16(),
+        request_id: response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        retried_request_ids,
+    });
+    response
 }
 
 /// Everything a handler may answer with besides success.
-enum Failure {
+pub(crate) enum Failure {
     Unauthorized,
     Refused(Refusal),
 }
@@ -100,7 +158,7 @@ impl From<Refusal> for Failure {
     }
 }
 
-fn failure(
+pub(crate) fn failure(
     meta: &Meta,
     http: StatusCode,
     status: &str,
@@ -110,22 +168,33 @@ fn failure(
     let body = ErrorResponse {
         request_id: meta.request_id.clone(),
         request_time: Some(meta.request_time),
-        response_time: Some(micros(Utc::now())),
+        response_time: Some(meta.now()),
         status: status.into(),
         summary: Some(summary),
         result: Some(ErrorResult { errors }),
     };
-    (
-        http,
-        [(header::CONTENT_TYPE, "application/json")],
-        Json(body),
+    with_request_id(
+        meta,
+        (
+            http,
+            [(header::CONTENT_TYPE, "application/json")],
+            Json(body),
+        )
+            .into_response(),
     )
-        .into_response()
 }
 
-fn answer<T: Serialize>(meta: &Meta, outcome: Result<T, Failure>) -> Response {
+/// Every answer carries its request id in `x-request-id`, as Pangea's do.
+fn with_request_id(meta: &Meta, mut response: Response) -> Response {
+    if let Ok(id) = HeaderValue::from_str(&meta.request_id) {
+        response.headers_mut().insert("x-request-id", id);
+    }
+    response
+}
+
+pub(crate) fn answer<T: Serialize>(meta: &Meta, outcome: Result<T, Failure>) -> Response {
     match outcome {
-        Ok(body) => (StatusCode::OK, Json(body)).into_response(),
+        Ok(body) => with_request_id(meta, (StatusCode::OK, Json(body)).into_response()),
         Err(Failure::Unauthorized) => failure(
             meta,
             StatusCode::UNAUTHORIZED,
@@ -154,14 +223,14 @@ fn handle<Req: DeserializeOwned, Res: Serialize>(
     body: &Bytes,
     operation: impl FnOnce(&Meta, Req) -> Result<Res, Failure>,
 ) -> Response {
-    let meta = Meta::new();
+    let meta = Meta::new(&state.clock);
     let outcome = authorize(state, headers)
         .and_then(|()| parse::<Req>(body))
         .and_then(|req| operation(&meta, req));
     answer(&meta, outcome)
 }
 
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Failure> {
+pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Failure> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -175,7 +244,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Failure> {
 
 /// Decodes a body into its generated request type; failures become field
 /// errors pointing at the offending field.
-fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Failure> {
+pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Failure> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| invalid_body(String::new(), &e))?;
     if let Some(source) = find_null(&value, String::new()) {
@@ -249,7 +318,7 @@ fn empty(meta: &Meta) -> EmptyResponse {
     EmptyResponse {
         request_id: meta.request_id.clone(),
         request_time: meta.request_time,
-        response_time: micros(Utc::now()),
+        response_time: meta.now(),
         status: "Success".into(),
         summary: Some("Success".into()),
         result: EmptyResult(Default::default()),
@@ -293,7 +362,7 @@ fn list_page(
     Ok(SessionListResponse {
         request_id: meta.request_id.clone(),
         request_time: meta.request_time,
-        response_time: micros(Utc::now()),
+        response_time: meta.now(),
         status: "Success".into(),
         summary: Some(format!("Listed {} session(s)", sessions.len())),
         result: SessionListResult {
@@ -314,11 +383,7 @@ async fn session_invalidate(
         &headers,
         &body,
         |meta, req: SessionInvalidateRequest| {
-            state
-                .store
-                .lock()
-                .expect("store lock")
-                .invalidate(&req.session_id, None)?;
+            state.store().invalidate(&req.session_id, None)?;
             Ok(empty(meta))
         },
     )
@@ -333,7 +398,7 @@ async fn session_list(State(state): State<Shared>, headers: HeaderMap, body: Byt
             order_by: req.order_by,
             size: req.size,
         };
-        list_page(meta, &state.store.lock().expect("store lock"), args, None)
+        list_page(meta, &state.store(), args, None)
     })
 }
 
@@ -343,11 +408,7 @@ async fn session_logout(State(state): State<Shared>, headers: HeaderMap, body: B
         &headers,
         &body,
         |meta, req: SessionLogoutRequest| {
-            state
-                .store
-                .lock()
-                .expect("store lock")
-                .logout_user(&req.user_id)?;
+            state.store().logout_user(&req.user_id)?;
             Ok(empty(meta))
         },
     )
@@ -364,7 +425,7 @@ async fn client_invalidate(
         &body,
         |meta, req: ClientSessionInvalidateRequest| {
             let user_token = token("/token", &req.token)?;
-            let mut store = state.store.lock().expect("store lock");
+            let mut store = state.store();
             let user = store.user_of(store.session_of_user_token(user_token)?);
             store.invalidate(&req.session_id, Some(user))?;
             Ok(empty(meta))
@@ -379,7 +440,7 @@ async fn client_list(State(state): State<Shared>, headers: HeaderMap, body: Byte
         &body,
         |meta, req: ClientSessionListRequest| {
             let user_token = token("/token", &req.token)?;
-            let store = state.store.lock().expect("store lock");
+            let store = state.store();
             let user = store.user_of(store.session_of_user_token(user_token)?);
             let args = ListArgs {
                 filter: req.filter.as_ref(),
@@ -400,7 +461,7 @@ async fn client_logout(State(state): State<Shared>, headers: HeaderMap, body: By
         &body,
         |meta, req: ClientSessionLogoutRequest| {
             let user_token = token("/token", &req.token)?;
-            let mut store = state.store.lock().expect("store lock");
+            let mut store = state.store();
             let session = store.session_of_user_token(user_token)?;
             store.end(session);
             Ok(empty(meta))
@@ -420,15 +481,11 @@ async fn client_refresh(State(state): State<Shared>, headers: HeaderMap, body: B
                 .as_ref()
                 .map(|t| token("/user_token", t))
                 .transpose()?;
-            let (refresh, active) = state
-                .store
-                .lock()
-                .expect("store lock")
-                .refresh(refresh_token, user_token)?;
+            let (refresh, active) = state.store().refresh(refresh_token, user_token)?;
             Ok(ClientSessionRefreshResponse {
                 request_id: meta.request_id.clone(),
                 request_time: meta.request_time,
-                response_time: micros(Utc::now()),
+                response_time: meta.now(),
                 status: "Success".into(),
                 summary: Some("Session refreshed".into()),
                 result: ClientSessionRefreshResult {

@@ -12,14 +12,22 @@
 //! # }
 //! ```
 //!
-//! What it does not model: token lifetimes shorter than the session, the
-//! intelligence fields, `config_id` (accepted, ignored), throttling, HTTP 202
-//! queueing, and sessions created by logins (they come from fixtures).
+//! For tests, the handle also resets the store, exports and imports it, moves
+//! the emulator's [`Clock`] (session and user-token expiry follow it), and
+//! keeps a [`Journal`] of every request. The same is reachable over HTTP under
+//! `/_emulator/` (the project README lists the paths).
+//!
+//! What it does not model: the intelligence fields, `config_id` (accepted,
+//! ignored), throttling, HTTP 202 queueing, and sessions created by logins
+//! (they come from fixtures).
 
 #![deny(missing_docs)]
 
+mod admin;
+mod clock;
 mod fixtures;
 mod http;
+mod journal;
 mod store;
 
 use std::{
@@ -27,7 +35,9 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+pub use clock::Clock;
 pub use fixtures::{random_id, FixtureSession, FixtureUser, Fixtures};
+pub use journal::{Journal, JournalEntry};
 pub use store::{DEFAULT_PAGE_SIZE, MAX_SERVED_PAGE_SIZE};
 
 /// Why the emulator could not start.
@@ -68,6 +78,8 @@ pub struct EmulatorBuilder {
     service_token: Option<String>,
     fixtures: Fixtures,
     addr: SocketAddr,
+    user_token_life: Option<std::time::Duration>,
+    start_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Default for EmulatorBuilder {
@@ -76,6 +88,8 @@ impl Default for EmulatorBuilder {
             service_token: None,
             fixtures: Fixtures::default(),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            user_token_life: None,
+            start_time: None,
         }
     }
 }
@@ -123,6 +137,29 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a user token lives once issued (by a refresh, or when the
+    /// fixtures are loaded), at most as long as its session. Default: as long
+    /// as its session. An expired user token is refused with 404 `NotFound`.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().user_token_life(std::time::Duration::from_secs(900));
+    /// ```
+    pub fn user_token_life(mut self, life: std::time::Duration) -> Self {
+        self.user_token_life = Some(life);
+        self
+    }
+
+    /// Starts the emulator's clock at `now` instead of the system time; it
+    /// ticks from there.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().clock("2030-01-01T00:00:00Z".parse().unwrap());
+    /// ```
+    pub fn clock(mut self, now: chrono::DateTime<chrono::Utc>) -> Self {
+        self.start_time = Some(now);
+        self
+    }
+
     /// Binds and starts serving on the current Tokio runtime.
     ///
     /// ```
@@ -133,11 +170,26 @@ impl EmulatorBuilder {
     /// # }
     /// ```
     pub async fn spawn(self) -> Result<EmulatorHandle, EmulatorError> {
-        let store = store::Store::from_fixtures(&self.fixtures).map_err(EmulatorError::Fixtures)?;
+        let clock = Clock::default();
+        if let Some(now) = self.start_time {
+            clock.set(now);
+        }
+        let user_token_life =
+            match self.user_token_life {
+                Some(life) => Some(chrono::Duration::from_std(life).map_err(|_| {
+                    EmulatorError::Fixtures("the user token life is too long".into())
+                })?),
+                None => None,
+            };
+        let store = store::Store::from_fixtures(&self.fixtures, clock.clone(), user_token_life)
+            .map_err(EmulatorError::Fixtures)?;
         let service_token = self.service_token.unwrap_or_else(|| random_id("pts_"));
         let state = Arc::new(http::AppState {
             store: Mutex::new(store),
             service_token: service_token.clone(),
+            clock,
+            journal: Journal::default(),
+            user_token_life,
         });
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
@@ -253,7 +305,74 @@ impl EmulatorHandle {
     /// # }
     /// ```
     pub fn dump(&self) -> Fixtures {
-        self.state.store.lock().expect("store lock").dump()
+        self.state.store().dump()
+    }
+
+    /// Replaces every user and session with `fixtures` (what `dump` returns
+    /// loads back exactly), as `PUT /_emulator/state` does. Invalid fixtures
+    /// leave the current state as it was.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(2, 2).spawn().await.unwrap();
+    /// let saved = emulator.dump();
+    /// emulator.reset();
+    /// emulator.load(&saved).unwrap();
+    /// assert_eq!(emulator.dump(), saved);
+    /// # }
+    /// ```
+    pub fn load(&self, fixtures: &Fixtures) -> Result<(), EmulatorError> {
+        let store = store::Store::from_fixtures(
+            fixtures,
+            self.state.clock.clone(),
+            self.state.user_token_life,
+        )
+        .map_err(EmulatorError::Fixtures)?;
+        *self.state.store() = store;
+        Ok(())
+    }
+
+    /// Empties the store (no users, no sessions), as `POST /_emulator/reset` does.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(2, 2).spawn().await.unwrap();
+    /// emulator.reset();
+    /// assert!(emulator.dump().users.is_empty());
+    /// # }
+    /// ```
+    pub fn reset(&self) {
+        *self.state.store() =
+            store::Store::new(self.state.clock.clone(), self.state.user_token_life);
+    }
+
+    /// The emulator's clock: move it to expire sessions and tokens.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// emulator.clock().advance(std::time::Duration::from_secs(3 * 24 * 3600));
+    /// assert!(emulator.dump().users[0].sessions.is_empty(), "seeded sessions last two days");
+    /// # }
+    /// ```
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
+
+    /// The journal of every request the API handled.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// assert!(emulator.journal().entries().is_empty());
+    /// # }
+    /// ```
+    pub fn journal(&self) -> &Journal {
+        &self.state.journal
     }
 
     /// Stops accepting connections and waits for in-flight requests.

@@ -27,6 +27,12 @@ struct Args {
     /// Write the seeded users and sessions (with their tokens) to this file.
     #[arg(long)]
     dump_fixtures: Option<PathBuf>,
+    /// How long a user token lives once issued, in seconds (default: as long as its session).
+    #[arg(long, value_name = "SECS")]
+    user_token_life: Option<u64>,
+    /// Start the emulator's clock at this RFC 3339 time instead of now (it ticks from there).
+    #[arg(long, value_name = "RFC3339")]
+    clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[tokio::main]
@@ -52,6 +58,12 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.seed_users > 0 {
         builder = builder.seed_users(args.seed_users, args.sessions_per_user);
+    }
+    if let Some(secs) = args.user_token_life {
+        builder = builder.user_token_life(std::time::Duration::from_secs(secs));
+    }
+    if let Some(now) = args.clock {
+        builder = builder.clock(now);
     }
     let generated = args.service_token.is_none();
     if let Some(token) = args.service_token {

@@ -1,6 +1,7 @@
 //! The emulator's state: users, sessions and their current tokens, and the
 //! session operations on them. Callers hold one lock around each operation, so
-//! every operation is atomic (one refresh token refreshes once).
+//! every operation is atomic (one refresh token refreshes once). Time comes
+//! from the emulator's [`Clock`].
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -10,7 +11,10 @@ use authn_session_gen::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::fixtures::{micros, random_id, rfc3339, FixtureSession, FixtureUser, Fixtures};
+use crate::{
+    clock::Clock,
+    fixtures::{micros, random_id, rfc3339, FixtureSession, FixtureUser, Fixtures},
+};
 
 /// Sessions per page when the request gives no `size`.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
@@ -57,6 +61,8 @@ struct Session {
     token_created_at: DateTime<Utc>,
     expire_at: DateTime<Utc>,
     expire: String,
+    /// When the current user token stops working (at the latest, `expire_at`).
+    user_token_expire: DateTime<Utc>,
     scopes: Vec<String>,
     ended: bool,
 }
@@ -66,15 +72,18 @@ impl Session {
         !self.ended && self.expire_at > now
     }
 
-    /// Seconds left until the session expires.
-    fn life(&self, now: DateTime<Utc>) -> i64 {
-        (self.expire_at - now).num_seconds().max(0)
+    /// Whether its current user token works now.
+    fn user_token_live(&self, now: DateTime<Utc>) -> bool {
+        self.live(now) && self.user_token_expire > now
     }
 }
 
 /// Users and sessions, indexed by every token and id the API takes.
 #[derive(Default)]
 pub(crate) struct Store {
+    clock: Clock,
+    /// How long a user token lives; `None`: as long as its session.
+    user_token_life: Option<chrono::Duration>,
     users: Vec<User>,
     user_index: HashMap<String, usize>,
     sessions: Vec<Session>,
@@ -84,8 +93,20 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    pub(crate) fn from_fixtures(fixtures: &Fixtures) -> Result<Self, String> {
-        let mut store = Store::default();
+    pub(crate) fn new(clock: Clock, user_token_life: Option<chrono::Duration>) -> Self {
+        Store {
+            clock,
+            user_token_life,
+            ..Store::default()
+        }
+    }
+
+    pub(crate) fn from_fixtures(
+        fixtures: &Fixtures,
+        clock: Clock,
+        user_token_life: Option<chrono::Duration>,
+    ) -> Result<Self, String> {
+        let mut store = Store::new(clock, user_token_life);
         for user in &fixtures.users {
             if store.user_index.contains_key(&user.id) {
                 return Err(format!("user {} appears twice", user.id));
@@ -112,6 +133,10 @@ impl Store {
         };
         let created = time("created_at", &s.created_at)?;
         let expire = time("expire", &s.expire)?;
+        let user_token_expire = match &s.user_token_expire {
+            Some(text) => time("user_token_expire", text)?.min(expire),
+            None => self.user_token_expiry(self.clock.now(), expire),
+        };
         let index = self.sessions.len();
         for (map, key, what) in [
             (&mut self.session_index, &s.id, "session id"),
@@ -137,15 +162,28 @@ impl Store {
             token_created_at: micros(created),
             expire_at: expire,
             expire: rfc3339(expire),
+            user_token_expire,
             scopes: s.scopes.clone(),
             ended: false,
         });
         Ok(())
     }
 
+    /// When a user token issued at `now` expires.
+    fn user_token_expiry(
+        &self,
+        now: DateTime<Utc>,
+        session_expire: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        match self.user_token_life {
+            Some(life) => micros(now + life).min(session_expire),
+            None => session_expire,
+        }
+    }
+
     /// The current state as a fixture file (ended and expired sessions left out).
     pub(crate) fn dump(&self) -> Fixtures {
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut users: Vec<FixtureUser> = self
             .users
             .iter()
@@ -163,6 +201,8 @@ impl Store {
                 refresh_token: s.refresh_token.clone(),
                 created_at: s.created_at.clone(),
                 expire: s.expire.clone(),
+                user_token_expire: (s.user_token_expire != s.expire_at)
+                    .then(|| rfc3339(s.user_token_expire)),
                 scopes: s.scopes.clone(),
             });
         }
@@ -174,7 +214,7 @@ impl Store {
         self.by_user_token
             .get(token)
             .copied()
-            .filter(|&i| self.sessions[i].live(Utc::now()))
+            .filter(|&i| self.sessions[i].user_token_live(self.clock.now()))
             .ok_or_else(|| {
                 Refusal::NotFound("the user token is unknown, expired or its session ended".into())
             })
@@ -195,7 +235,7 @@ impl Store {
         last: Option<&str>,
         only_user: Option<usize>,
     ) -> Result<(Vec<SessionItem>, String), Refusal> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let times = filter.map(TimeBounds::parse);
         // The cursor is a keyset position, `<sort key>|<session id>`: paging stays
         // exact while sessions end, and any string is a position (so never an error).
@@ -254,7 +294,7 @@ impl Store {
         session_id: &str,
         only_user: Option<usize>,
     ) -> Result<(), Refusal> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let index = self
             .session_index
             .get(session_id)
@@ -281,7 +321,7 @@ impl Store {
             .user_index
             .get(user_id)
             .ok_or_else(|| Refusal::NotFound(format!("no user {user_id}")))?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let ended: Vec<usize> = (0..self.sessions.len())
             .filter(|&i| self.sessions[i].user == user && self.sessions[i].live(now))
             .collect();
@@ -297,7 +337,7 @@ impl Store {
         refresh_token: &str,
         user_token: Option<&str>,
     ) -> Result<(LoginToken, LoginToken), Refusal> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let index = self
             .by_refresh_token
             .get(refresh_token)
@@ -322,6 +362,10 @@ impl Store {
         session.refresh_token = random_id("ptr_");
         session.active_token_id = random_id("pmt_");
         session.token_created_at = micros(now);
+        let expire_at = session.expire_at;
+        let user_token_expire = self.user_token_expiry(now, expire_at);
+        let session = &mut self.sessions[index];
+        session.user_token_expire = user_token_expire;
         self.by_user_token.insert(session.user_token.clone(), index);
         self.by_refresh_token
             .insert(session.refresh_token.clone(), index);
@@ -374,7 +418,7 @@ impl Store {
         SessionItem {
             id: s.id.parse().expect("session ids are non-empty"),
             type_: TOKEN_TYPE.into(),
-            life: s.life(now),
+            life: seconds_left(s.expire_at, now),
             expire: micros(s.expire_at),
             email: user.email.clone(),
             identity: Some(user.id.clone()),
@@ -392,8 +436,8 @@ impl Store {
         SessionToken {
             id: s.active_token_id.parse().expect("token ids are non-empty"),
             type_: TOKEN_TYPE.into(),
-            life: s.life(now),
-            expire: micros(s.expire_at),
+            life: seconds_left(s.user_token_expire, now),
+            expire: micros(s.user_token_expire),
             identity: user.id.clone(),
             email: user.email.clone(),
             scopes: s.scopes.clone(),
@@ -420,6 +464,11 @@ impl Store {
             intelligence: t.intelligence,
         }
     }
+}
+
+/// Whole seconds from `now` until `until`, never negative.
+fn seconds_left(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (until - now).num_seconds().max(0)
 }
 
 /// Time bounds of a filter, parsed once per request.

@@ -18,6 +18,7 @@ fn session(n: usize, user: &str, created: &str, expire: &str) -> FixtureSession 
         refresh_token: format!("ptr_{user}{n:04}"),
         created_at: created.into(),
         expire: expire.into(),
+        user_token_expire: None,
         scopes: if n.is_multiple_of(2) {
             vec!["even".into()]
         } else {

@@ -1,0 +1,133 @@
+//! The admin API under `/_emulator/`: reset, state export and import, the
+//! clock, and the journal. Only the service token may use it (401 otherwise);
+//! bad input gets a 400 `ValidationError` in the API's envelope, and nothing
+//! is half-applied. It is not journaled.
+
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    fixtures::{rfc3339, Fixtures},
+    http::{answer, authorize, parse, Failure, Meta, Shared},
+    store::{field_error, Refusal, Store},
+};
+
+pub(crate) fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/_emulator/reset", post(reset))
+        .route("/_emulator/state", get(get_state).put(put_state))
+        .route("/_emulator/clock", get(get_clock).post(set_clock))
+        .route("/_emulator/journal", get(get_journal).delete(clear_journal))
+        .with_state(state)
+}
+
+/// Runs `action` for an authorized caller; its failures are answered in the
+/// API's error envelope, its success as plain JSON (or 204 with no body).
+fn admin(
+    state: &Shared,
+    headers: &HeaderMap,
+    action: impl FnOnce(&Meta) -> Result<Option<serde_json::Value>, Failure>,
+) -> Response {
+    let meta = Meta::new(&state.clock);
+    match authorize(state, headers).and_then(|()| action(&meta)) {
+        Ok(Some(body)) => (StatusCode::OK, Json(body)).into_response(),
+        Ok(None) => StatusCode::NO_CONTENT.into_response(),
+        Err(failure) => answer::<()>(&meta, Err(failure)),
+    }
+}
+
+fn json(value: impl Serialize) -> Result<Option<serde_json::Value>, Failure> {
+    Ok(Some(
+        serde_json::to_value(value).expect("admin answers are plain data"),
+    ))
+}
+
+async fn reset(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    admin(&state, &headers, |_| {
+        *state.store() = Store::new(state.clock.clone(), state.user_token_life);
+        Ok(None)
+    })
+}
+
+async fn get_state(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    admin(&state, &headers, |_| json(state.store().dump()))
+}
+
+async fn put_state(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    admin(&state, &headers, |_| {
+        let fixtures: Fixtures = parse(&body)?;
+        // Built whole before it replaces anything: a refusal leaves the old state.
+        let store = Store::from_fixtures(&fixtures, state.clock.clone(), state.user_token_life)
+            .map_err(|problem| {
+                Refusal::Invalid(vec![field_error("InvalidValue", "/users", problem)])
+            })?;
+        *state.store() = store;
+        Ok(None)
+    })
+}
+
+/// `GET /_emulator/clock`, and the answer of `POST`.
+#[derive(Serialize)]
+struct Now {
+    now: String,
+}
+
+/// `POST /_emulator/clock`: exactly one of the two.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    advance_secs: Option<i64>,
+    now: Option<DateTime<Utc>>,
+}
+
+async fn get_clock(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    admin(&state, &headers, |_| {
+        json(Now {
+            now: rfc3339(state.clock.now()),
+        })
+    })
+}
+
+async fn set_clock(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    admin(&state, &headers, |_| {
+        let change: ClockChange = parse(&body)?;
+        let invalid = |source: &str, detail: &str| {
+            Failure::from(Refusal::Invalid(vec![field_error(
+                "InvalidValue",
+                source,
+                detail,
+            )]))
+        };
+        match (change.advance_secs, change.now) {
+            (Some(secs), None) => {
+                let secs = u64::try_from(secs)
+                    .map_err(|_| invalid("/advance_secs", "must not be negative"))?;
+                state.clock.advance(std::time::Duration::from_secs(secs));
+            }
+            (None, Some(now)) => state.clock.set(now),
+            _ => return Err(invalid("/", "give exactly one of advance_secs and now")),
+        }
+        json(Now {
+            now: rfc3339(state.clock.now()),
+        })
+    })
+}
+
+async fn get_journal(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    admin(&state, &headers, |_| json(state.journal.entries()))
+}
+
+async fn clear_journal(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    admin(&state, &headers, |_| {
+        state.journal.clear();
+        Ok(None)
+    })
+}
