@@ -1,5 +1,5 @@
 //! The admin API under `/_emulator/`: reset, state export and import, the
-//! clock, and the journal. Only the service token may use it (401 otherwise);
+//! clock, the journal and fault rules. Only the service token may use it (401 otherwise);
 //! bad input gets a 400 `ValidationError` in the API's envelope, and nothing
 //! is half-applied. It is not journaled.
 
@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    faults::FaultRule,
     fixtures::{rfc3339, Fixtures},
     http::{answer, authorize, parse, Failure, Meta, Shared},
     store::{field_error, Refusal, Store},
@@ -26,6 +27,10 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/_emulator/state", get(get_state).put(put_state))
         .route("/_emulator/clock", get(get_clock).post(set_clock))
         .route("/_emulator/journal", get(get_journal).delete(clear_journal))
+        .route(
+            "/_emulator/faults",
+            get(get_faults).post(add_faults).delete(clear_faults),
+        )
         .with_state(state)
 }
 
@@ -128,6 +133,42 @@ async fn get_journal(State(state): State<Shared>, headers: HeaderMap) -> Respons
 async fn clear_journal(State(state): State<Shared>, headers: HeaderMap) -> Response {
     admin(&state, &headers, |_| {
         state.journal.clear();
+        Ok(None)
+    })
+}
+
+async fn get_faults(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    admin(&state, &headers, |_| json(state.faults.list()))
+}
+
+/// One rule, or an array of rules; all are checked before any is added.
+async fn add_faults(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    admin(&state, &headers, |_| {
+        let rules: Vec<FaultRule> = if body.trim_ascii_start().starts_with(b"[") {
+            parse(&body)?
+        } else {
+            vec![parse(&body)?]
+        };
+        for (i, rule) in rules.iter().enumerate() {
+            if let Some((pointer, reason)) = rule.problem() {
+                let source = if body.trim_ascii_start().starts_with(b"[") {
+                    format!("/{i}{}", pointer.trim_end_matches('/'))
+                } else {
+                    pointer.to_string()
+                };
+                return Err(
+                    Refusal::Invalid(vec![field_error("InvalidValue", &source, reason)]).into(),
+                );
+            }
+        }
+        state.faults.add_checked(rules);
+        json(state.faults.list())
+    })
+}
+
+async fn clear_faults(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    admin(&state, &headers, |_| {
+        state.faults.clear();
         Ok(None)
     })
 }

@@ -9,11 +9,11 @@ use authn_session_gen::{
     limits::LIST_SIZE_MAX,
     operations,
     types::{
-        ClientSessionInvalidateRequest, ClientSessionListRequest, ClientSessionLogoutRequest,
-        ClientSessionRefreshRequest, ClientSessionRefreshResponse, ClientSessionRefreshResult,
-        EmptyResponse, EmptyResult, ErrorResponse, ErrorResult, FieldError, ItemOrder,
-        SessionInvalidateRequest, SessionListFilter, SessionListOrderBy, SessionListRequest,
-        SessionListResponse, SessionListResult, SessionLogoutRequest,
+        AcceptedResponse, AcceptedResult, ClientSessionInvalidateRequest, ClientSessionListRequest,
+        ClientSessionLogoutRequest, ClientSessionRefreshRequest, ClientSessionRefreshResponse,
+        ClientSessionRefreshResult, EmptyResponse, EmptyResult, ErrorResponse, ErrorResult,
+        FieldError, ItemOrder, SessionInvalidateRequest, SessionListFilter, SessionListOrderBy,
+        SessionListRequest, SessionListResponse, SessionListResult, SessionLogoutRequest,
     },
     SecretToken,
 };
@@ -32,8 +32,10 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
     clock::Clock,
+    faults::{self, Faults, Queued},
     fixtures::{micros, random_id},
     journal::{Journal, JournalEntry},
+    serve::DropConnection,
     store::{field_error, Refusal, Store},
 };
 
@@ -43,6 +45,7 @@ pub(crate) struct AppState {
     pub service_token: String,
     pub clock: Clock,
     pub journal: Journal,
+    pub faults: Faults,
     pub user_token_life: Option<chrono::Duration>,
 }
 
@@ -106,9 +109,115 @@ pub(crate) fn router(state: Shared) -> Router {
                 Vec::new(),
             )
         })
+        .route("/request/{request_id}", axum::routing::get(poll))
+        .layer(middleware::from_fn_with_state(state.clone(), inject))
         .layer(middleware::from_fn_with_state(state.clone(), journal))
         .with_state(state.clone())
         .merge(crate::admin::router(state))
+}
+
+fn operation_of(path: &str) -> Option<&'static str> {
+    operations::ALL
+        .iter()
+        .find(|op| op.path == path)
+        .map(|op| op.id)
+}
+
+/// Applies the first fault rule that matches the request, if any.
+async fn inject(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let operation = operation_of(&path);
+    let Some(rule) = state.faults.take(&path, operation) else {
+        return next.run(request).await;
+    };
+    if let Some(wait) = faults::delay(&rule) {
+        tokio::time::sleep(wait).await;
+    }
+    let meta = Meta::new(&state.clock);
+    if let Some(http) = rule.status {
+        let status = rule
+            .envelope_status
+            .clone()
+            .unwrap_or_else(|| faults::envelope_status(http).to_string());
+        let code = StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = failure(&meta, code, &status, "injected fault".into(), Vec::new());
+        if let Some(secs) = rule.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        return response;
+    }
+    let dropper = request.extensions().get::<DropConnection>().cloned();
+    let response = next.run(request).await;
+    if rule.drop_after_commit {
+        if let Some(DropConnection(dropper)) = dropper {
+            dropper.notify_one();
+        }
+        // The connection is closing: this answer is never sent.
+        return std::future::pending().await;
+    }
+    let Some(polls) = rule.accept_polls else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    state.faults.queue(
+        meta.request_id.clone(),
+        Queued {
+            polls_left: polls,
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        },
+    );
+    accepted(&meta, &format!("/request/{}", meta.request_id))
+}
+
+/// HTTP 202 with the `Accepted` envelope, as Pangea queues a request.
+fn accepted(meta: &Meta, location: &str) -> Response {
+    let body = AcceptedResponse {
+        request_id: meta.request_id.clone(),
+        request_time: Some(meta.request_time),
+        response_time: Some(meta.now()),
+        status: "Accepted".into(),
+        summary: Some("the request is queued; poll its location".into()),
+        result: Some(AcceptedResult {
+            ttl_mins: Some(5),
+            retry_counter: Some(0),
+            location: Some(location.to_string()),
+        }),
+    };
+    with_request_id(meta, (StatusCode::ACCEPTED, Json(body)).into_response())
+}
+
+/// `GET /request/{request_id}`: a queued request's result, once its polls are done.
+async fn poll(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Path(request_id): axum::extract::Path<String>,
+) -> Response {
+    let meta = Meta::new(&state.clock);
+    if let Err(failure) = authorize(&state, &headers) {
+        return answer::<()>(&meta, Err(failure));
+    }
+    match state.faults.poll(&request_id) {
+        Ok(None) => accepted(&meta, &format!("/request/{request_id}")),
+        Ok(Some(done)) => {
+            let mut response = (done.status, done.body).into_response();
+            *response.headers_mut() = done.headers;
+            response
+        }
+        Err(()) => failure(
+            &meta,
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            "no queued request with this id".into(),
+            Vec::new(),
+        ),
+    }
 }
 
 /// Journals every request of the API (the admin API is not journaled).
@@ -120,29 +229,31 @@ async fn journal(State(state): State<Shared>, request: Request, next: Next) -> R
         .get("x-pangea-retried-request-ids")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let response = next.run(request).await;
-    let operation = operations::ALL
-        .iter()
-        .find(|op| op.path == path)
-        .map(|op| op.id.to_string());
+    let operation = operation_of(&path).map(str::to_string);
     let path = if operation.is_some() || path.starts_with("/request/") {
         path
     } else {
         "(other)".into()
     };
-    state.journal.push(JournalEntry {
+    // Journaled on arrival, so a request whose answer never leaves is there too.
+    let at = state.journal.arrived(JournalEntry {
         time: state.clock.now(),
         method,
         path,
         operation,
-        status: response.status().as_u16(),
-        request_id: response
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
+        status: 0,
+        request_id: None,
         retried_request_ids,
     });
+    let response = next.run(request).await;
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    state
+        .journal
+        .answered(at, response.status().as_u16(), request_id);
     response
 }
 

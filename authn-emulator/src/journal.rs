@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JournalEntry {
-    /// When it was handled, by the emulator's clock.
+    /// When it arrived, by the emulator's clock.
     pub time: DateTime<Utc>,
     /// HTTP method.
     pub method: String,
@@ -20,7 +20,9 @@ pub struct JournalEntry {
     pub path: String,
     /// The spec's operationId, for the seven endpoints.
     pub operation: Option<String>,
-    /// The HTTP status answered.
+    /// The HTTP status answered; 0 while the request is being handled, and
+    /// for one whose connection closed before an answer (a client that gave
+    /// up, or the `drop_after_commit` fault).
     pub status: u16,
     /// The request id answered.
     pub request_id: Option<String>,
@@ -78,8 +80,20 @@ impl Journal {
         self.lock().clear();
     }
 
-    pub(crate) fn push(&self, entry: JournalEntry) {
-        self.lock().push(entry);
+    /// Records an arriving request; returns its place for [`Journal::answered`].
+    pub(crate) fn arrived(&self, entry: JournalEntry) -> usize {
+        let mut entries = self.lock();
+        entries.push(entry);
+        entries.len() - 1
+    }
+
+    /// Fills in the answer of the request recorded at `at`.
+    pub(crate) fn answered(&self, at: usize, status: u16, request_id: Option<String>) {
+        // A clear() in between may have removed it: then there is nothing to fill in.
+        if let Some(entry) = self.lock().get_mut(at) {
+            entry.status = status;
+            entry.request_id = request_id;
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<JournalEntry>> {

@@ -25,9 +25,11 @@
 
 mod admin;
 mod clock;
+mod faults;
 mod fixtures;
 mod http;
 mod journal;
+mod serve;
 mod store;
 
 use std::{
@@ -36,6 +38,7 @@ use std::{
 };
 
 pub use clock::Clock;
+pub use faults::{FaultRule, Faults};
 pub use fixtures::{random_id, FixtureSession, FixtureUser, Fixtures};
 pub use journal::{Journal, JournalEntry};
 pub use store::{DEFAULT_PAGE_SIZE, MAX_SERVED_PAGE_SIZE};
@@ -189,6 +192,7 @@ impl EmulatorBuilder {
             service_token: service_token.clone(),
             clock,
             journal: Journal::default(),
+            faults: Faults::default(),
             user_token_life,
         });
         let listener = tokio::net::TcpListener::bind(self.addr)
@@ -205,13 +209,9 @@ impl EmulatorBuilder {
             })?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = http::router(state.clone());
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let task = tokio::spawn(serve::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
         Ok(EmulatorHandle {
             addr,
             service_token,
@@ -360,6 +360,21 @@ impl EmulatorHandle {
     /// ```
     pub fn clock(&self) -> &Clock {
         &self.state.clock
+    }
+
+    /// The fault rules: make the next matching requests fail, wait, queue or
+    /// lose their answer.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use authn_emulator::{Emulator, FaultRule};
+    /// let emulator = Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// emulator.faults().add(FaultRule::new("client_session_refresh").status(503).times(2)).unwrap();
+    /// # }
+    /// ```
+    pub fn faults(&self) -> &Faults {
+        &self.state.faults
     }
 
     /// The journal of every request the API handled.

@@ -34,7 +34,10 @@ async fn a_callers_client_that_follows_redirects_is_refused() {
         .reply("/moved", Reply::success(json!({"sessions": []})));
     let config = server.config().request_retries(0).build().unwrap();
     // reqwest's default policy follows up to 10 redirects.
-    let http = reqwest::Client::builder().build().unwrap();
+    let http = http_client_builder()
+        .redirect(reqwest::redirect::Policy::default())
+        .build()
+        .unwrap();
     let authn = AuthN::with_http_client("pts_x", config, http).unwrap();
     let err = authn.session().list(ListOptions::new()).await.unwrap_err();
     assert!(
