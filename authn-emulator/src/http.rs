@@ -458,14 +458,10 @@ fn list_page(
         )])
         .into());
     }
-    let order_by = args
-        .order_by
-        .map(|o| o.to_string())
-        .unwrap_or_else(|| "id".into());
     let (sessions, last) = store.list(
         args.filter,
         args.order == Some(ItemOrder::Desc),
-        &order_by,
+        args.order_by.unwrap_or(SessionListOrderBy::Id),
         args.size.map(|s| s.get()),
         args.last,
         user,

@@ -6,7 +6,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use authn_session_gen::{
-    types::{FieldError, LoginToken, Profile, SessionItem, SessionListFilter, SessionToken},
+    types::{
+        FieldError, LoginToken, Profile, SessionItem, SessionListFilter, SessionListOrderBy,
+        SessionToken,
+    },
     SecretToken,
 };
 use chrono::{DateTime, Utc};
@@ -22,7 +25,6 @@ pub const DEFAULT_PAGE_SIZE: usize = 20;
 /// allows up to `authn_session_gen::limits::LIST_SIZE_MAX`) is served this
 /// many, with a cursor to the rest, as "the service may serve fewer" permits.
 pub const MAX_SERVED_PAGE_SIZE: usize = 1000;
-const CURSOR_SEPARATOR: char = '|';
 const TOKEN_TYPE: &str = "user";
 
 /// Why an operation was refused.
@@ -230,18 +232,18 @@ impl Store {
         &self,
         filter: Option<&SessionListFilter>,
         descending: bool,
-        order_by: &str,
+        order_by: SessionListOrderBy,
         size: Option<u64>,
         last: Option<&str>,
         only_user: Option<usize>,
     ) -> Result<(Vec<SessionItem>, String), Refusal> {
         let now = self.clock.now();
         let times = filter.map(TimeBounds::parse);
-        // The cursor is a keyset position, `<sort key>|<session id>`: paging stays
-        // exact while sessions end, and any string is a position (so never an error).
-        let after = last
-            .filter(|l| !l.is_empty())
-            .map(|cursor| cursor.rsplit_once(CURSOR_SEPARATOR).unwrap_or((cursor, "")));
+        // The cursor is a keyset position, the sort key and the id of the last
+        // session served: paging stays exact while sessions end. Any string is
+        // a position, so a cursor is never an error.
+        let after = last.filter(|l| !l.is_empty()).map(cursor::decode);
+        let after = after.as_ref().map(|(key, id)| (key.as_str(), id.as_str()));
         let mut page: Vec<(&str, &str, usize)> = self
             .sessions
             .iter()
@@ -279,7 +281,7 @@ impl Store {
             page.sort_unstable_by(cmp);
         }
         let cursor = match (more, page.last()) {
-            (true, Some(&(key, id, _))) => format!("{key}{CURSOR_SEPARATOR}{id}"),
+            (true, Some(&(key, id, _))) => cursor::encode(key, id),
             _ => String::new(),
         };
         Ok((
@@ -376,16 +378,16 @@ impl Store {
         ))
     }
 
-    fn key(&self, index: usize, order_by: &str) -> &str {
+    fn key(&self, index: usize, order_by: SessionListOrderBy) -> &str {
         let s = &self.sessions[index];
         match order_by {
-            "created_at" => &s.created_at,
-            "type" => TOKEN_TYPE,
-            "identity" => &self.users[s.user].id,
-            "email" => &self.users[s.user].email,
-            "expire" => &s.expire,
-            "active_token_id" => &s.active_token_id,
-            _ => &s.id,
+            SessionListOrderBy::CreatedAt => &s.created_at,
+            SessionListOrderBy::Type => TOKEN_TYPE,
+            SessionListOrderBy::Identity => &self.users[s.user].id,
+            SessionListOrderBy::Email => &self.users[s.user].email,
+            SessionListOrderBy::Expire => &s.expire,
+            SessionListOrderBy::ActiveTokenId => &s.active_token_id,
+            SessionListOrderBy::Id => &s.id,
         }
     }
 
@@ -510,6 +512,58 @@ impl TimeBounds {
                 &f.expire_lt,
                 &f.expire_lte,
             ]),
+        }
+    }
+}
+
+/// The keyset cursor: `hex(key).hex(id)`, so that any key and any id (one
+/// holding `.` or `|` included) make a cursor that decodes to exactly them.
+mod cursor {
+    pub(super) fn encode(key: &str, id: &str) -> String {
+        format!("{}.{}", hex(key), hex(id))
+    }
+
+    /// The position a cursor names; a string this emulator did not issue is
+    /// taken as a bare key, a position like any other.
+    pub(super) fn decode(cursor: &str) -> (String, String) {
+        cursor
+            .split_once('.')
+            .and_then(|(key, id)| Some((unhex(key)?, unhex(id)?)))
+            .unwrap_or_else(|| (cursor.to_string(), String::new()))
+    }
+
+    fn hex(text: &str) -> String {
+        text.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn unhex(text: &str) -> Option<String> {
+        if text.len() % 2 != 0 {
+            return None;
+        }
+        let bytes = (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+            .collect::<Option<Vec<u8>>>()?;
+        String::from_utf8(bytes).ok()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn any_key_and_id_round_trip() {
+            for (key, id) in [
+                ("2026-11-24T00:00:00Z", "pmt_a|b"),
+                ("a.b|c", "é.|"),
+                ("", ""),
+            ] {
+                assert_eq!(decode(&encode(key, id)), (key.to_string(), id.to_string()));
+            }
+            assert_eq!(
+                decode("not-a-cursor"),
+                ("not-a-cursor".to_string(), String::new())
+            );
         }
     }
 }

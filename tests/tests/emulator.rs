@@ -463,3 +463,33 @@ async fn invalid_bodies_get_field_errors() {
         assert!(got.starts_with(source), "{path} {body}: source {got}");
     }
 }
+
+#[tokio::test]
+async fn cursors_work_for_ids_with_any_characters() {
+    let mut alice = user("alice", 0);
+    alice.sessions = ["pmt_a|1", "pmt_a|2", "pmt_b.3", "pmt_c|d|4", "pmt_e%5"]
+        .iter()
+        .enumerate()
+        .map(|(n, id)| FixtureSession {
+            id: id.to_string(),
+            ..session(n, "alice", "2026-11-01T08:00:00Z", "2099-01-01T00:00:00Z")
+        })
+        .collect();
+    let (_emulator, authn) = start(vec![alice]).await;
+    for order_by in [SessionListOrderBy::Id, SessionListOrderBy::CreatedAt] {
+        for order in [ItemOrder::Asc, ItemOrder::Desc] {
+            let ids: Vec<String> = authn
+                .session()
+                .list_all(ListOptions::new().size(2).order(order).order_by(order_by))
+                .map_ok(|s| s.id.to_string())
+                .try_collect()
+                .await
+                .unwrap();
+            let mut expected = vec!["pmt_a|1", "pmt_a|2", "pmt_b.3", "pmt_c|d|4", "pmt_e%5"];
+            if order == ItemOrder::Desc {
+                expected.reverse();
+            }
+            assert_eq!(ids, expected, "{order_by} {order}");
+        }
+    }
+}
