@@ -537,7 +537,7 @@ mod cursor {
     }
 
     fn unhex(text: &str) -> Option<String> {
-        if text.len() % 2 != 0 {
+        if !text.len().is_multiple_of(2) {
             return None;
         }
         let bytes = (0..text.len())
