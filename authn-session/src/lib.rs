@@ -43,6 +43,7 @@ mod client;
 mod client_session;
 mod config;
 mod error;
+mod keeper;
 mod list;
 mod options;
 mod paginate;
@@ -90,6 +91,7 @@ pub use client::AuthN;
 pub use client_session::{ClientApi, ClientSessionApi};
 pub use config::{Config, ConfigBuilder, DEFAULT_BASE_URL_TEMPLATE};
 pub use error::{ApiError, ApiErrorKind, DecodeError, Error, UnknownStatus};
+pub use keeper::{KeeperError, TokenKeeper, Tokens};
 pub use options::{ListOptions, RefreshOptions};
 pub use paginate::{PageStream, SessionStream};
 /// The `reqwest` this SDK is built on, for [`AuthN::with_http_client`].
