@@ -13,6 +13,7 @@ use authn_session_gen::{
 };
 
 use crate::{
+    bulk::InvalidateAll,
     list::{self, Scope},
     paginate::{PageStream, SessionStream},
     retry::Idempotency,
@@ -164,6 +165,33 @@ impl ClientSessionApi {
         options: ListOptions,
     ) -> PageStream {
         list::pages(self.authn.clone(), scope(user_token.into()), options)
+    }
+
+    /// Ends every session of the user that matches `options`, as
+    /// [`SessionApi::invalidate_all`](crate::SessionApi::invalidate_all) does
+    /// for the whole project. See [`InvalidateAll`].
+    ///
+    /// If the user token's own session matches, it is ended too, and the
+    /// token dies with it: sessions not yet ended then are reported in
+    /// `failed()` (with the 404 they got), never counted as ended. To end all
+    /// of a user's sessions at once, the service token's
+    /// [`logout`](crate::SessionApi::logout) is the call.
+    ///
+    /// ```no_run
+    /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
+    /// let report = authn
+    ///     .client()
+    ///     .session()
+    ///     .invalidate_all("ptu_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a", Default::default())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn invalidate_all(
+        &self,
+        user_token: impl Into<SecretToken>,
+        options: ListOptions,
+    ) -> InvalidateAll {
+        InvalidateAll::new(self.authn.clone(), scope(user_token.into()), options)
     }
 
     /// Ends the session the user token belongs to (`/v2/client/session/logout`).

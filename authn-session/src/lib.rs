@@ -39,6 +39,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod bulk;
 mod client;
 mod client_session;
 mod config;
@@ -85,6 +86,7 @@ pub use authn_session_gen::{
     },
     SecretToken,
 };
+pub use bulk::{InvalidateAll, InvalidateFailure, InvalidateReport, Progress};
 /// Re-exported for the time bounds of [`SessionListFilter`].
 pub use chrono;
 pub use client::AuthN;

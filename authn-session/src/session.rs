@@ -8,6 +8,7 @@ use authn_session_gen::{
 };
 
 use crate::{
+    bulk::InvalidateAll,
     list::{self, Scope},
     paginate::{PageStream, SessionStream},
     retry::Idempotency,
@@ -117,6 +118,24 @@ impl SessionApi {
     /// ```
     pub fn list_pages(&self, options: ListOptions) -> PageStream {
         list::pages(self.authn.clone(), Ok(Scope::Service), options)
+    }
+
+    /// Ends every session that matches `options` (its filter; its order and
+    /// page size shape the walk): a configurable run to `.await`, with a dry
+    /// run, bounded concurrency (default 8) and progress. See [`InvalidateAll`].
+    ///
+    /// ```no_run
+    /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
+    /// use authn_session::{ListOptions, SessionListFilter};
+    ///
+    /// let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    /// let filter = SessionListFilter::new().email_contains(["@tenant.example"]).created_at_gt(an_hour_ago);
+    /// let report = authn.session().invalidate_all(ListOptions::new().filter(filter)).concurrency(16).await?;
+    /// println!("{} matched, {} ended, {} failed", report.matched(), report.ended(), report.failed().len());
+    /// # Ok(()) }
+    /// ```
+    pub fn invalidate_all(&self, options: ListOptions) -> InvalidateAll {
+        InvalidateAll::new(self.authn.clone(), Ok(Scope::Service), options)
     }
 
     /// Ends every session of one user (`/v2/session/logout`): the call to make

@@ -82,6 +82,9 @@ pub(crate) struct Transport {
     pub(crate) config_id: Option<ConfigId>,
     /// The URL of every operation, parsed once rather than per call.
     urls: Vec<(&'static str, Url)>,
+    /// Until when every call of this client holds back: set by a 429, so one
+    /// throttled call slows them all (a bulk run's workers included).
+    throttled_until: std::sync::Mutex<Option<Instant>>,
 }
 
 enum Outcome<R> {
@@ -145,6 +148,7 @@ impl Transport {
             user_agent,
             service_token,
             urls,
+            throttled_until: std::sync::Mutex::new(None),
         })
     }
 
@@ -196,6 +200,7 @@ impl Transport {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            self.hold_back().await;
             let span = tracing::info_span!(
                 "pangea.request",
                 operation = call.op.id,
@@ -236,12 +241,44 @@ impl Transport {
                 ),
             };
             let resume = Instant::now() + delay;
+            if matches!(
+                failed.failure,
+                Failure::Status {
+                    http_status: 429,
+                    ..
+                }
+            ) {
+                self.throttle(resume);
+            }
             // Waiting past either bound would only end in a timeout: say why now.
             if resume - started > self.config.retry_timeout || resume >= deadline {
                 return Err(error);
             }
             tracing::debug!(operation = call.op.id, attempt, ?delay, %error, "retrying");
             tokio::time::sleep_until(resume).await;
+        }
+    }
+
+    /// Every call of this client waits until `until` before its next attempt.
+    fn throttle(&self, until: Instant) {
+        let mut held = self
+            .throttled_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if held.is_none_or(|t| t < until) {
+            *held = Some(until);
+        }
+    }
+
+    /// Waits while the client is throttled (see [`Transport::throttle`]).
+    async fn hold_back(&self) {
+        let until = *self
+            .throttled_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(until) = until.filter(|t| *t > Instant::now()) {
+            tracing::debug!(wait = ?(until - Instant::now()), "throttled: holding back");
+            tokio::time::sleep_until(until).await;
         }
     }
 
