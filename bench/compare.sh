@@ -12,7 +12,7 @@ mkdir -p "$deps"
 if [ ! -x "$deps/py/bin/python" ]; then python3 -m venv "$deps/py"; fi
 "$deps/py/bin/python" -m pip install --quiet --disable-pip-version-check pangea-sdk==6.13.0
 if [ ! -d "$deps/node_modules/pangea-node-sdk" ]; then
-  (cd "$deps" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install --silent pangea-node-sdk@5.6.0)
+  (cd "$deps" && { [ -f package.json ] || echo '{"name": "bench-deps", "private": true}' >package.json; } && npm install --silent pangea-node-sdk@5.6.0)
 fi
 
 cargo build --quiet --release --locked -p authn-session-bench --bin fixture-server --bin sdk-loop

@@ -31,6 +31,8 @@ pub(crate) fn router(state: Shared) -> Router {
             "/_emulator/faults",
             get(get_faults).post(add_faults).delete(clear_faults),
         )
+        // A state document holds every session: far past axum's 2 MB default.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(state)
 }
 
