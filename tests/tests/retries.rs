@@ -304,3 +304,28 @@ async fn connection_refused_is_retried_for_every_call_then_reported_as_not_sent(
     );
     assert!(err.is_retryable());
 }
+
+#[tokio::test]
+async fn a_429_holds_back_every_call_of_the_client() {
+    let server = MockServer::start().await;
+    server.reply(
+        LIST,
+        Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "2"),
+    );
+    server.always("/v2/session/invalidate", Reply::success(json!({})));
+    let authn = server.authn_with(
+        server
+            .config()
+            .max_retry_backoff(Duration::from_secs(10))
+            .operation_timeout(Duration::from_millis(500)),
+    );
+    // The throttled call cannot wait 2 s within its 500 ms: it ends at once...
+    let err = authn.session().list(ListOptions::new()).await.unwrap_err();
+    assert_eq!(err.api().unwrap().kind, ApiErrorKind::TooManyRequests);
+    // ...and another call of the same client holds back for the server's
+    // Retry-After instead of sending: it never reaches the server in its 500 ms.
+    let err = authn.session().invalidate("pmt_other").await.unwrap_err();
+    assert!(matches!(err, Error::OperationTimeout { .. }), "{err:?}");
+    assert_eq!(server.hits("/v2/session/invalidate"), 0);
+    assert_eq!(server.hits(LIST), 1);
+}
