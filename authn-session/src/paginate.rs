@@ -104,7 +104,8 @@ mod tests {
             "result": {"sessions": [], "last": cursor}
         })
         .to_string();
-        let envelope: crate::response::Envelope<'_> = serde_json::from_str(&text).unwrap();
+        let envelope: crate::response::Envelope<&serde_json::value::RawValue> =
+            serde_json::from_str(&text).unwrap();
         let result = SessionListResult {
             sessions: Vec::new(),
             last: cursor.map(str::to_string),

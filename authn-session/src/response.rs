@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 use reqwest::{header::HeaderMap, StatusCode};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 /// A successful response: the Pangea envelope around a typed `result`.
 ///
@@ -76,8 +75,8 @@ impl<T> PangeaResponse<T> {
         }
     }
 
-    pub(crate) fn new(
-        envelope: Envelope<'_>,
+    pub(crate) fn new<R>(
+        envelope: Envelope<R>,
         times: (DateTime<Utc>, DateTime<Utc>),
         result: T,
         http_status: StatusCode,
@@ -125,13 +124,13 @@ impl<T> PangeaResponse<T> {
     }
 }
 
-/// The envelope as it arrives, whatever the outcome. Only what every envelope
-/// shares is decoded here; `result` is kept raw and decoded once its type is
-/// known (the call's result, field errors, or a 202's queue record). Times
-/// stay text until a success needs them, so an error envelope with an odd
-/// time is still read as the error it is.
+/// The envelope as it arrives, whatever the outcome: `Envelope<&RawValue>`
+/// reads any response and keeps `result` raw until its type is known (the
+/// call's result, field errors, or a 202's queue record); `Envelope<R>` reads
+/// a success in one pass. Times stay text until a success needs them, so an
+/// error envelope with an odd time is still read as the error it is.
 #[derive(Deserialize)]
-pub(crate) struct Envelope<'a> {
+pub(crate) struct Envelope<R> {
     pub request_id: String,
     #[serde(default)]
     pub request_time: Option<String>,
@@ -140,6 +139,10 @@ pub(crate) struct Envelope<'a> {
     pub status: String,
     #[serde(default)]
     pub summary: Option<String>,
-    #[serde(borrow, default)]
-    pub result: Option<&'a RawValue>,
+    #[serde(default = "none")]
+    pub result: Option<R>,
+}
+
+fn none<R>() -> Option<R> {
+    None
 }

@@ -5,7 +5,9 @@
 use std::sync::LazyLock;
 
 use authn_session::{AuthN, ListOptions};
-use authn_session_bench::{fixture_server, raw_client, raw_invalidate, raw_list, sdk};
+use authn_session_bench::{
+    fixture_server, raw_client, raw_invalidate, raw_list, raw_list_bytes, sdk,
+};
 use futures::future::join_all;
 
 struct World {
@@ -69,6 +71,13 @@ mod per_call {
             .result
             .sessions
             .len()
+    }
+
+    /// The floor: the same request, its bytes read, nothing decoded.
+    #[divan::bench(sample_count = 1000)]
+    fn list_raw_bytes_only() -> usize {
+        let w = &*WORLD;
+        w.rt.block_on(raw_list_bytes(&w.raw, &w.list_url))
     }
 
     #[divan::bench(sample_count = 1000)]

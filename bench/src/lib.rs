@@ -130,6 +130,22 @@ async fn raw_post<B: serde::Serialize, R: serde::de::DeserializeOwned>(
     serde_json::from_slice(&bytes).expect("decode")
 }
 
+/// The floor: the same `list` request with raw reqwest, reading the body's
+/// bytes and decoding nothing.
+pub async fn raw_list_bytes(client: &reqwest::Client, url: &str) -> usize {
+    client
+        .post(url)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .expect("send")
+        .bytes()
+        .await
+        .expect("body")
+        .len()
+}
+
 /// The same call with raw reqwest + serde_json, decoding into the same generated type.
 pub async fn raw_list(
     client: &reqwest::Client,

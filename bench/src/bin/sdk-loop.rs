@@ -1,32 +1,46 @@
-//! The Rust side of `bench/compare.sh`: `sdk-loop <base_url> <calls>` makes
-//! sequential `session().list()` calls after a warm-up and prints µs per call,
-//! the same measurement `compare.py` and `compare.js` make.
+//! The Rust side of `bench/compare.sh`: `sdk-loop <base_url> <calls> [mode]`
+//! makes sequential `list` calls after a warm-up and prints µs per call, the
+//! same measurement `compare.py` and `compare.js` make. `mode` is `sdk` (the
+//! default), `raw` (raw reqwest decoding into the same generated types) or
+//! `bytes` (raw reqwest reading the body's bytes only: the floor). Run it under
+//! `perf stat -e task-clock` to read the client's own CPU time per call.
 
 use std::time::Instant;
 
 use authn_session::ListOptions;
+use authn_session_bench::{raw_client, raw_list, raw_list_bytes};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let base = args.next().expect("usage: sdk-loop <base_url> <calls>");
+    let base = args
+        .next()
+        .expect("usage: sdk-loop <base_url> <calls> [sdk|raw|bytes]");
     let calls: u32 = args.next().and_then(|n| n.parse().ok()).unwrap_or(2000);
+    let mode = args.next().unwrap_or_else(|| "sdk".into());
     let authn = authn_session_bench::sdk(&base);
+    let raw = raw_client();
+    let url = format!("{base}/v2/session/list");
+    let call = || async {
+        match mode.as_str() {
+            "raw" => raw_list(&raw, &url).await.result.sessions.len(),
+            "bytes" => usize::from(raw_list_bytes(&raw, &url).await > 10_000) * 20,
+            _ => authn
+                .session()
+                .list(ListOptions::new())
+                .await
+                .expect("list")
+                .result
+                .sessions
+                .len(),
+        }
+    };
     for _ in 0..100 {
-        authn
-            .session()
-            .list(ListOptions::new())
-            .await
-            .expect("list");
+        call().await;
     }
     let started = Instant::now();
     for _ in 0..calls {
-        let page = authn
-            .session()
-            .list(ListOptions::new())
-            .await
-            .expect("list");
-        assert_eq!(page.result.sessions.len(), 20);
+        assert_eq!(call().await, 20);
     }
     println!(
         "{:.1}",
