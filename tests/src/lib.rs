@@ -262,3 +262,34 @@ async fn handle(
     }
     response.body(Body::from(body)).expect("response")
 }
+
+/// A config builder for `emulator`, with fast retries and polling; tests add
+/// what they need and build it.
+pub fn emulator_config(emulator: &authn_emulator::EmulatorHandle) -> authn_session::ConfigBuilder {
+    authn_session::Config::builder()
+        .base_url_template(emulator.base_url())
+        .retry_backoff(Duration::from_millis(1))
+        .max_retry_backoff(Duration::from_secs(2))
+        .poll_interval(Duration::from_millis(5))
+}
+
+/// A client of `emulator` built from `config`, with its service token.
+pub fn emulator_client(
+    emulator: &authn_emulator::EmulatorHandle,
+    config: authn_session::ConfigBuilder,
+) -> authn_session::AuthN {
+    authn_session::AuthN::new(emulator.service_token(), config.build().expect("config"))
+        .expect("client")
+}
+
+/// The ids of the sessions still live in `emulator`, sorted.
+pub fn live_ids(emulator: &authn_emulator::EmulatorHandle) -> Vec<String> {
+    let mut ids: Vec<String> = emulator
+        .dump()
+        .users
+        .iter()
+        .flat_map(|u| u.sessions.iter().map(|s| s.id.clone()))
+        .collect();
+    ids.sort();
+    ids
+}

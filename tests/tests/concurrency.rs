@@ -7,7 +7,8 @@
 use std::future::Future;
 
 use authn_emulator::{Emulator, EmulatorHandle, Fixtures};
-use authn_session::{AuthN, Config, Error, ListOptions, RefreshOptions, SecretToken};
+use authn_session::{AuthN, Error, ListOptions, RefreshOptions, SecretToken};
+use authn_session_tests::{emulator_client, emulator_config, live_ids};
 use futures::{future::join_all, stream, StreamExt};
 
 /// Users per endpoint and pattern; each user has two sessions.
@@ -60,27 +61,12 @@ async fn start() -> Groups {
         builder = builder.fixtures(group.clone());
     }
     let emulator = builder.spawn().await.unwrap();
-    let config = Config::builder()
-        .base_url_template(emulator.base_url())
-        .build()
-        .unwrap();
-    let authn = AuthN::new(emulator.service_token(), config).unwrap();
+    let authn = emulator_client(&emulator, emulator_config(&emulator));
     Groups {
         emulator,
         authn,
         fixtures,
     }
-}
-
-fn live_ids(emulator: &EmulatorHandle) -> Vec<String> {
-    let mut ids: Vec<String> = emulator
-        .dump()
-        .users
-        .iter()
-        .flat_map(|u| u.sessions.iter().map(|s| s.id.clone()))
-        .collect();
-    ids.sort();
-    ids
 }
 
 async fn every_endpoint(pattern: Pattern) {

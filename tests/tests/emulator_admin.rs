@@ -5,19 +5,13 @@
 use std::time::Duration;
 
 use authn_emulator::{Emulator, EmulatorHandle};
-use authn_session::{
-    chrono, ApiErrorKind, AuthN, Config, ListOptions, RefreshOptions, SecretToken,
-};
+use authn_session::{chrono, ApiErrorKind, AuthN, ListOptions, RefreshOptions, SecretToken};
+use authn_session_tests::{emulator_client, emulator_config};
 use serde_json::{json, Value};
 
 async fn start(builder: authn_emulator::EmulatorBuilder) -> (EmulatorHandle, AuthN) {
     let emulator = builder.spawn().await.unwrap();
-    let config = Config::builder()
-        .base_url_template(emulator.base_url())
-        .request_retries(0)
-        .build()
-        .unwrap();
-    let authn = AuthN::new(emulator.service_token(), config).unwrap();
+    let authn = emulator_client(&emulator, emulator_config(&emulator).request_retries(0));
     (emulator, authn)
 }
 

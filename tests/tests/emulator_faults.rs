@@ -4,19 +4,13 @@
 use std::time::Duration;
 
 use authn_emulator::{Emulator, EmulatorHandle, FaultRule};
-use authn_session::{ApiErrorKind, AuthN, Config, Error, ListOptions, RefreshOptions};
+use authn_session::{ApiErrorKind, AuthN, Error, ListOptions, RefreshOptions};
+use authn_session_tests::{emulator_client, emulator_config};
 use serde_json::{json, Value};
 
 async fn start() -> (EmulatorHandle, AuthN) {
     let emulator = Emulator::builder().seed_users(2, 2).spawn().await.unwrap();
-    let config = Config::builder()
-        .base_url_template(emulator.base_url())
-        .retry_backoff(Duration::from_millis(1))
-        .max_retry_backoff(Duration::from_secs(2))
-        .poll_interval(Duration::from_millis(5))
-        .build()
-        .unwrap();
-    let authn = AuthN::new(emulator.service_token(), config).unwrap();
+    let authn = emulator_client(&emulator, emulator_config(&emulator));
     (emulator, authn)
 }
 
@@ -188,13 +182,10 @@ async fn a_queued_request_is_polled_to_its_result() {
 #[tokio::test]
 async fn a_delay_past_the_attempt_timeout_is_a_timeout_then_a_retry() {
     let (emulator, _) = start().await;
-    let config = Config::builder()
-        .base_url_template(emulator.base_url())
-        .retry_backoff(Duration::from_millis(1))
-        .request_timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
-    let authn = AuthN::new(emulator.service_token(), config).unwrap();
+    let authn = emulator_client(
+        &emulator,
+        emulator_config(&emulator).request_timeout(Duration::from_millis(200)),
+    );
     emulator
         .faults()
         .add(FaultRule::new("session_list").delay_ms(2_000))

@@ -2,14 +2,11 @@
 //! exactly the matching sessions once each, injected 503s and 429s do not stop
 //! it, and a server whose pages shift as sessions end skips none.
 
-use std::{
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::sync::{Arc, Mutex};
 
 use authn_emulator::{Emulator, EmulatorHandle, FaultRule, Fixtures};
 use authn_session::{AuthN, Config, ListOptions, Progress, SessionListFilter};
-use authn_session_tests::{MockServer, Reply};
+use authn_session_tests::{emulator_client, emulator_config, live_ids, MockServer, Reply};
 use serde_json::json;
 
 /// 2,000 sessions (200 users × 10); 600 of them (60 users) carry the scope `tenant-a`.
@@ -28,14 +25,7 @@ async fn start() -> (EmulatorHandle, AuthN, Vec<String>) {
         .spawn()
         .await
         .unwrap();
-    let config = Config::builder()
-        .base_url_template(emulator.base_url())
-        .request_retries(10)
-        .retry_backoff(Duration::from_millis(1))
-        .max_retry_backoff(Duration::from_secs(2))
-        .build()
-        .unwrap();
-    let authn = AuthN::new(emulator.service_token(), config).unwrap();
+    let authn = emulator_client(&emulator, emulator_config(&emulator).request_retries(10));
     (emulator, authn, matching)
 }
 
@@ -43,17 +33,6 @@ fn tenant_a() -> ListOptions {
     ListOptions::new()
         .filter(SessionListFilter::new().scopes(["tenant-a"]))
         .size(100)
-}
-
-fn live(emulator: &EmulatorHandle) -> Vec<String> {
-    let mut ids: Vec<String> = emulator
-        .dump()
-        .users
-        .iter()
-        .flat_map(|u| u.sessions.iter().map(|s| s.id.clone()))
-        .collect();
-    ids.sort();
-    ids
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,7 +53,7 @@ async fn a_dry_run_counts_and_ends_nothing() {
         .collect();
     ids.sort();
     assert_eq!(ids, matching);
-    assert_eq!(live(&emulator).len(), 2000);
+    assert_eq!(live_ids(&emulator).len(), 2000);
     assert_eq!(emulator.journal().count("session_invalidate"), 0);
 }
 
@@ -100,7 +79,7 @@ async fn a_run_ends_exactly_the_matching_sessions_once_each() {
     assert_eq!(invalidated.len(), 600, "each session invalidated once");
     invalidated.retain(|e| e.status == 200);
     assert_eq!(invalidated.len(), 600);
-    let left = live(&emulator);
+    let left = live_ids(&emulator);
     assert_eq!(left.len(), 1400);
     assert!(matching.iter().all(|id| left.binary_search(id).is_err()));
     // Progress: the walk's total first, then one report per settled session.
@@ -141,7 +120,7 @@ async fn injected_503s_and_429s_do_not_stop_the_run() {
         .unwrap();
     assert_eq!((report.matched(), report.ended()), (600, 600));
     assert!(report.failed().is_empty(), "{:?}", report.failed());
-    let left = live(&emulator);
+    let left = live_ids(&emulator);
     assert!(matching.iter().all(|id| left.binary_search(id).is_err()));
     assert_eq!(left.len(), 1400);
     let journal = emulator.journal().entries();
@@ -191,7 +170,7 @@ async fn a_session_that_is_already_gone_counts_as_ended() {
         (599, 599, 1)
     );
     assert!(report.failed().is_empty());
-    assert_eq!(live(&emulator).len(), 1400);
+    assert_eq!(live_ids(&emulator).len(), 1400);
 }
 
 #[tokio::test]
@@ -216,7 +195,7 @@ async fn failures_are_reported_per_session_and_do_not_abort_the_run() {
             .is_some_and(|id| id.starts_with("prq_")));
         assert_eq!(failure.error.http_status(), Some(400));
     }
-    assert_eq!(live(&emulator).len(), 1403);
+    assert_eq!(live_ids(&emulator).len(), 1403);
 }
 
 #[tokio::test]
@@ -232,7 +211,7 @@ async fn a_users_own_sessions_with_the_client_token() {
         .await
         .unwrap();
     assert_eq!((report.matched(), report.ended()), (9, 9));
-    assert_eq!(live(&emulator).len(), 1991);
+    assert_eq!(live_ids(&emulator).len(), 1991);
     assert_eq!(emulator.journal().count("client_session_invalidate"), 9);
 }
 
@@ -251,7 +230,7 @@ async fn a_user_token_that_ends_its_own_session_never_miscounts() {
     // Whatever came after the token's own session could not be ended with it:
     // reported failed, never counted as ended.
     assert_eq!(report.ended() + report.failed().len(), 10);
-    assert_eq!(live(&emulator).len(), 2000 - report.ended());
+    assert_eq!(live_ids(&emulator).len(), 2000 - report.ended());
     assert!(report.ended() >= 1);
 }
 

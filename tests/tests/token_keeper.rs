@@ -6,9 +6,8 @@
 use std::{sync::Arc, time::Duration};
 
 use authn_emulator::{Emulator, EmulatorHandle, FaultRule};
-use authn_session::{
-    AuthN, Config, ExposeSecret, KeeperError, ListOptions, RefreshOptions, TokenKeeper,
-};
+use authn_session::{AuthN, ExposeSecret, KeeperError, ListOptions, RefreshOptions, TokenKeeper};
+use authn_session_tests::{emulator_client, emulator_config};
 use futures::future::join_all;
 use tokio::sync::Barrier;
 
@@ -20,11 +19,7 @@ async fn start(life: Option<Duration>) -> (EmulatorHandle, AuthN, TokenKeeper) {
         builder = builder.user_token_life(life);
     }
     let emulator = builder.spawn().await.unwrap();
-    let config = Config::builder()
-        .base_url_template(emulator.base_url())
-        .build()
-        .unwrap();
-    let authn = AuthN::new(emulator.service_token(), config).unwrap();
+    let authn = emulator_client(&emulator, emulator_config(&emulator));
     let session = &emulator.fixtures().users[0].sessions[0];
     let keeper = TokenKeeper::new(
         authn.clone(),
