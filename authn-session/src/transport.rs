@@ -410,10 +410,12 @@ impl Transport {
         }
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
+        // Everything the server says is redacted before it is kept or traced:
+        // a server may echo a token anywhere, an id and a status included.
         let header_id = headers
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+            .map(|id| self.redact(id, reading.secrets));
         let span = tracing::Span::current();
         span.record("http_status", status.as_u16());
         if let Some(id) = &header_id {
@@ -493,11 +495,11 @@ impl Transport {
         };
         // The common case in one pass: a success of the expected shape.
         if status.is_success() && status != StatusCode::ACCEPTED {
-            if let Ok(envelope) = serde_json::from_slice::<Envelope<R>>(body) {
+            if let Ok(mut envelope) = serde_json::from_slice::<Envelope<R>>(body) {
                 if envelope.status == "Success" {
                     if let (Ok(times), Some(_)) = (times(&envelope), &envelope.result) {
+                        envelope.request_id = self.redact(&envelope.request_id, reading.secrets);
                         tracing::Span::current().record("request_id", envelope.request_id.as_str());
-                        let mut envelope = envelope;
                         let result = envelope.result.take().expect("checked above");
                         return Outcome::Done(PangeaResponse::new(
                             envelope, times, result, status, headers,
@@ -506,10 +508,11 @@ impl Transport {
                 }
             }
         }
-        let envelope = match parse::<Envelope<&serde_json::value::RawValue>>(body) {
+        let mut envelope = match parse::<Envelope<&serde_json::value::RawValue>>(body) {
             Ok(envelope) => envelope,
             Err(detail) => return decode_failure(header_id, Some(detail)),
         };
+        envelope.request_id = self.redact(&envelope.request_id, reading.secrets);
         let request_id = Some(envelope.request_id.clone());
         // The header's id where there is one, as for bodies that are no envelope.
         let decode_id = header_id.or_else(|| request_id.clone());
@@ -550,7 +553,7 @@ impl Transport {
                 envelope.summary.as_deref().unwrap_or_default(),
                 reading.secrets,
             ),
-            status: envelope.status,
+            status: self.redact(&envelope.status, reading.secrets),
             request_id: envelope.request_id,
             field_errors,
             retry_after,

@@ -222,3 +222,33 @@ async fn a_sent_token_straddling_the_excerpt_cut_leaves_no_prefix() {
     }
     assert_clean("tracing output", &capture.text());
 }
+
+#[tokio::test]
+async fn tokens_echoed_in_ids_and_statuses_never_appear() {
+    let (capture, _guard) = trace();
+    let server = MockServer::start().await;
+    // Found by the fuzz targets: the envelope's status and request id, and the
+    // x-request-id header, are server text too.
+    let echo = json!({"request_id": USER, "status": format!("Bad {USER}"), "summary": "no"});
+    server.reply(
+        "/v2/client/session/list",
+        Reply::json(400, echo).header("x-request-id", SERVICE),
+    );
+    server.reply(
+        "/v2/client/session/list",
+        Reply::raw(502, "gateway").header("x-request-id", USER),
+    );
+    let config = server.config().request_retries(0).build().unwrap();
+    let authn = authn_session::AuthN::new(SERVICE, config).unwrap();
+    for _ in 0..2 {
+        let err = authn
+            .client()
+            .session()
+            .list(USER, ListOptions::new())
+            .await
+            .unwrap_err();
+        assert!(err.http_status().is_some());
+        assert_clean("an echoed id or status", &printed(&err));
+    }
+    assert_clean("tracing output", &capture.text());
+}
