@@ -416,3 +416,32 @@ impl Drop for EmulatorHandle {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_handler_that_panicked_holding_the_store_does_not_stop_the_others() {
+        let emulator = Emulator::builder().seed_users(2, 2).spawn().await.unwrap();
+        let state = emulator.state.clone();
+        // A handler bug: a panic while the store is locked poisons the mutex.
+        let panicked = std::thread::spawn(move || {
+            let _store = state.store.lock().unwrap();
+            panic!("a handler bug");
+        })
+        .join();
+        assert!(panicked.is_err() && emulator.state.store.is_poisoned());
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let response = reqwest::Client::new()
+            .post(format!("{}/v2/session/list", emulator.base_url()))
+            .bearer_auth(emulator.service_token())
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "later requests are still served");
+        assert_eq!(emulator.dump().users.len(), 2);
+    }
+}
