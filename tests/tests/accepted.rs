@@ -1,47 +1,16 @@
 //! HTTP 202: the SDK polls `GET /request/{id}` until the result is ready, or
 //! gives up with a typed error that carries the request id to poll later.
+//! (Polling through to a result is in `emulator_faults.rs`, against the
+//! emulator's `accept_polls` rule.)
 
 use std::time::Duration;
 
+use authn_emulator::{Emulator, FaultRule};
 use authn_session::{types::SessionListResult, Error, ListOptions};
-use authn_session_tests::{MockServer, Reply};
+use authn_session_tests::{emulator_client, emulator_config, MockServer, Reply};
 use serde_json::json;
 
 const LIST: &str = "/v2/session/list";
-
-#[tokio::test]
-async fn accepted_then_polled_to_the_result() {
-    let server = MockServer::start().await;
-    server.reply(LIST, Reply::accepted());
-    server.reply("/request/prq_0001", Reply::accepted()).reply(
-        "/request/prq_0001",
-        Reply::success(json!({"sessions": [], "last": ""})),
-    );
-    let page = server
-        .authn()
-        .session()
-        .list(ListOptions::new())
-        .await
-        .unwrap();
-    assert_eq!(page.status, "Success");
-    let requests = server.requests();
-    let seen: Vec<_> = requests
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
-    assert_eq!(
-        seen,
-        [
-            "POST /v2/session/list",
-            "GET /request/prq_0001",
-            "GET /request/prq_0001"
-        ]
-    );
-    assert_eq!(
-        requests[1].header("authorization"),
-        Some("Bearer pts_servicetokenforthetests")
-    );
-}
 
 #[tokio::test]
 async fn accepted_that_never_completes_times_out_with_the_request_id_and_can_be_resumed() {
@@ -75,14 +44,28 @@ async fn accepted_that_never_completes_times_out_with_the_request_id_and_can_be_
 }
 
 #[tokio::test]
-async fn queued_retry_disabled_returns_accepted_at_once() {
-    let server = MockServer::start().await;
-    server.reply(LIST, Reply::accepted());
-    let authn = server.authn_with(server.config().queued_retry_enabled(false));
-    let err = authn.session().list(ListOptions::new()).await.unwrap_err();
-    assert!(
-        matches!(&err, Error::Accepted { request_id, .. } if request_id == "prq_0001"),
-        "{err:?}"
+async fn queued_retry_disabled_returns_accepted_at_once_and_the_result_can_be_fetched() {
+    // The emulator queues the list (fault rule `accept_polls`).
+    let emulator = Emulator::builder().seed_users(2, 2).spawn().await.unwrap();
+    emulator
+        .faults()
+        .add(FaultRule::new("session_list").accept_polls(0))
+        .unwrap();
+    let authn = emulator_client(
+        &emulator,
+        emulator_config(&emulator).queued_retry_enabled(false),
     );
-    assert_eq!(server.requests().len(), 1);
+    let err = authn.session().list(ListOptions::new()).await.unwrap_err();
+    let Error::Accepted { request_id, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(emulator.journal().entries().len(), 1, "no poll was made");
+    assert_eq!(err.http_status(), Some(202));
+    let page = authn
+        .poll_result::<SessionListResult>(request_id)
+        .await
+        .unwrap();
+    assert_eq!(page.result.sessions.len(), 4);
+    let polls = emulator.journal().count(&format!("/request/{request_id}"));
+    assert_eq!(polls, 1);
 }
