@@ -21,6 +21,17 @@ use chrono::{DateTime, Utc};
 /// assert!(emulator.clock().now() - before >= chrono::Duration::days(3));
 /// # }
 /// ```
+///
+/// After `set(t)`, `now()` never reads before `t`:
+///
+/// ```
+/// let clock = authn_emulator::Clock::default();
+/// let t: chrono::DateTime<chrono::Utc> = "2031-01-01T00:00:00Z".parse().unwrap();
+/// for _ in 0..1000 {
+///     clock.set(t);
+///     assert!(clock.now() >= t);
+/// }
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
     /// Microseconds added to the system clock.
@@ -55,7 +66,12 @@ impl Clock {
     /// clock.set("2030-01-01T00:00:00Z".parse().unwrap());
     /// ```
     pub fn set(&self, now: DateTime<Utc>) {
-        let offset = (now - Utc::now()).num_microseconds().unwrap_or(i64::MAX);
+        let delta = now - Utc::now();
+        let mut offset = delta.num_microseconds().unwrap_or(i64::MAX);
+        // Rounded up, so the clock never reads a moment before `now`.
+        if delta > chrono::Duration::microseconds(offset) {
+            offset = offset.saturating_add(1);
+        }
         self.offset_micros.store(offset, Ordering::SeqCst);
     }
 }
