@@ -72,7 +72,7 @@ async fn put_state(State(state): State<Shared>, headers: HeaderMap, body: Bytes)
     admin(&state, &headers, |_| {
         let fixtures: Fixtures = parse(&body)?;
         // Built whole before it replaces anything: a refusal leaves the old state.
-        let store = Store::from_fixtures(&fixtures, state.clock.clone(), state.user_token_life)
+        let store = Store::from_fixtures(fixtures, state.clock.clone(), state.user_token_life)
             .map_err(|problem| {
                 Refusal::Invalid(vec![field_error("InvalidValue", "/users", problem)])
             })?;

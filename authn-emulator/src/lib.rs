@@ -83,6 +83,7 @@ pub struct EmulatorBuilder {
     addr: SocketAddr,
     user_token_life: Option<std::time::Duration>,
     start_time: Option<chrono::DateTime<chrono::Utc>>,
+    keep_fixtures: bool,
 }
 
 impl Default for EmulatorBuilder {
@@ -93,6 +94,7 @@ impl Default for EmulatorBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             user_token_life: None,
             start_time: None,
+            keep_fixtures: true,
         }
     }
 }
@@ -114,7 +116,11 @@ impl EmulatorBuilder {
     /// let builder = authn_emulator::Emulator::builder().fixtures(authn_emulator::Fixtures::random(2, 2));
     /// ```
     pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
-        self.fixtures.users.extend(fixtures.users);
+        if self.fixtures.users.is_empty() {
+            self.fixtures = fixtures;
+        } else {
+            self.fixtures.users.extend(fixtures.users);
+        }
         self
     }
 
@@ -163,6 +169,30 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Whether the handle keeps a copy of the fixtures it started with, for
+    /// [`EmulatorHandle::fixtures`] (default: yes). Without it that is empty
+    /// and [`EmulatorHandle::dump`] is the way to read the state; at a million
+    /// sessions the copy is about 400 MB, which the `authn-emulator` binary
+    /// does not spend.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder()
+    ///     .seed_users(3, 2)
+    ///     .keep_fixtures(false)
+    ///     .spawn()
+    ///     .await
+    ///     .unwrap();
+    /// assert!(emulator.fixtures().users.is_empty());
+    /// assert_eq!(emulator.dump().users.len(), 3);
+    /// # }
+    /// ```
+    pub fn keep_fixtures(mut self, keep: bool) -> Self {
+        self.keep_fixtures = keep;
+        self
+    }
+
     /// Binds and starts serving on the current Tokio runtime.
     ///
     /// ```
@@ -184,7 +214,12 @@ impl EmulatorBuilder {
                 })?),
                 None => None,
             };
-        let store = store::Store::from_fixtures(&self.fixtures, clock.clone(), user_token_life)
+        let (fixtures, kept) = if self.keep_fixtures {
+            (self.fixtures.clone(), self.fixtures)
+        } else {
+            (self.fixtures, Fixtures::default())
+        };
+        let store = store::Store::from_fixtures(fixtures, clock.clone(), user_token_life)
             .map_err(EmulatorError::Fixtures)?;
         let service_token = self.service_token.unwrap_or_else(|| random_id("pts_"));
         let state = Arc::new(http::AppState {
@@ -215,7 +250,7 @@ impl EmulatorBuilder {
         Ok(EmulatorHandle {
             addr,
             service_token,
-            fixtures: self.fixtures,
+            fixtures: kept,
             state,
             stop: Some(stop),
             task: Some(task),
@@ -282,7 +317,8 @@ impl EmulatorHandle {
         &self.service_token
     }
 
-    /// The users and sessions it started with (tokens as seeded).
+    /// The users and sessions it started with (tokens as seeded); empty when
+    /// built with [`EmulatorBuilder::keep_fixtures`]`(false)`.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -324,7 +360,7 @@ impl EmulatorHandle {
     /// ```
     pub fn load(&self, fixtures: &Fixtures) -> Result<(), EmulatorError> {
         let store = store::Store::from_fixtures(
-            fixtures,
+            fixtures.clone(),
             self.state.clock.clone(),
             self.state.user_token_life,
         )

@@ -48,17 +48,32 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let mut builder = Emulator::builder().addr(args.addr);
-    if let Some(path) = &args.fixtures {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let fixtures: Fixtures = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not a fixture file: {e}", path.display()))?;
-        builder = builder.fixtures(fixtures);
-    }
+    let mut fixtures = match &args.fixtures {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            serde_json::from_str(&text)
+                .map_err(|e| format!("{} is not a fixture file: {e}", path.display()))?
+        }
+        None => Fixtures::default(),
+    };
     if args.seed_users > 0 {
-        builder = builder.seed_users(args.seed_users, args.sessions_per_user);
+        let seeded = Fixtures::random(args.seed_users, args.sessions_per_user);
+        fixtures.users.extend(seeded.users);
     }
+    if let Some(path) = &args.dump_fixtures {
+        let text = serde_json::to_string_pretty(&fixtures)?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let users = fixtures.users.len();
+    let sessions: usize = fixtures.users.iter().map(|u| u.sessions.len()).sum();
+    // The store takes the fixtures over; no copy is kept (the state is at
+    // GET /_emulator/state).
+    let mut builder = Emulator::builder()
+        .addr(args.addr)
+        .fixtures(fixtures)
+        .keep_fixtures(false);
     if let Some(secs) = args.user_token_life {
         builder = builder.user_token_life(std::time::Duration::from_secs(secs));
     }
@@ -71,20 +86,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let stop = install_stop_signal()?;
     let emulator = builder.spawn().await?;
-    if let Some(path) = &args.dump_fixtures {
-        let text = serde_json::to_string_pretty(emulator.fixtures())?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    let sessions: usize = emulator
-        .fixtures()
-        .users
-        .iter()
-        .map(|u| u.sessions.len())
-        .sum();
     println!(
-        "{} users, {sessions} sessions{}",
-        emulator.fixtures().users.len(),
+        "{users} users, {sessions} sessions{}",
         args.dump_fixtures
             .as_ref()
             .map(|p| format!(" (written to {})", p.display()))

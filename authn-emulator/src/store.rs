@@ -1,9 +1,14 @@
-//! The emulator's state: users, sessions and their current tokens, and the
-//! session operations on them. Callers hold one lock around each operation, so
+//! The emulator's state: users, sessions and their current tokens, the
+//! session operations on them, and the indexes that keep a `list` page cheap
+//! at a million sessions. Callers hold one lock around each operation, so
 //! every operation is atomic (one refresh token refreshes once). Time comes
 //! from the emulator's [`Clock`].
 
-use std::collections::{BTreeMap, HashMap};
+mod cursor;
+mod lookup;
+mod order;
+
+use std::{borrow::Cow, cmp::Ordering, collections::BTreeMap, hash::RandomState, ops::Bound};
 
 use authn_session_gen::{
     types::{
@@ -14,6 +19,10 @@ use authn_session_gen::{
 };
 use chrono::{DateTime, Utc};
 
+use self::{
+    lookup::Lookup,
+    order::{Ordered, StaticKey},
+};
 use crate::{
     clock::Clock,
     fixtures::{micros, random_id, rfc3339, FixtureSession, FixtureUser, Fixtures},
@@ -46,23 +55,27 @@ pub(crate) fn field_error(code: &str, source: &str, detail: impl Into<String>) -
 }
 
 struct User {
-    id: String,
-    email: String,
+    id: Box<str>,
+    email: Box<str>,
     profile: BTreeMap<String, String>,
+    /// Its sessions: the index client calls and identity filters page from.
+    sessions: Vec<u32>,
+    /// Rank of `id` among user ids.
+    id_rank: u32,
+    /// Rank of `email` among emails (equal emails, equal rank).
+    email_rank: u32,
 }
 
+/// Times are kept to the microsecond, as Pangea writes them.
 struct Session {
-    id: String,
-    user: usize,
-    user_token: String,
-    refresh_token: String,
-    active_token_id: String,
-    /// Normalised RFC 3339 (UTC, microseconds): sorts as text in time order.
-    created_at: String,
-    created_at_time: DateTime<Utc>,
+    id: Box<str>,
+    user: u32,
+    user_token: Box<str>,
+    refresh_token: Box<str>,
+    active_token_id: Box<str>,
+    created_at: DateTime<Utc>,
     token_created_at: DateTime<Utc>,
     expire_at: DateTime<Utc>,
-    expire: String,
     /// When the current user token stops working (at the latest, `expire_at`).
     user_token_expire: DateTime<Utc>,
     scopes: Vec<String>,
@@ -80,95 +93,210 @@ impl Session {
     }
 }
 
-/// Users and sessions, indexed by every token and id the API takes.
-#[derive(Default)]
+/// Users and sessions, indexed by every token and id the API takes and by
+/// every order `list` serves.
 pub(crate) struct Store {
     clock: Clock,
     /// How long a user token lives; `None`: as long as its session.
     user_token_life: Option<chrono::Duration>,
+    hasher: RandomState,
     users: Vec<User>,
-    user_index: HashMap<String, usize>,
+    user_ids: Lookup,
     sessions: Vec<Session>,
-    session_index: HashMap<String, usize>,
-    by_user_token: HashMap<String, usize>,
-    by_refresh_token: HashMap<String, usize>,
+    /// Rank of each session's id among session ids: the tie-break of every order.
+    id_rank: Vec<u32>,
+    session_ids: Lookup,
+    user_tokens: Lookup,
+    refresh_tokens: Lookup,
+    /// One per [`StaticKey`], in [`StaticKey::ALL`] order.
+    ordered: Vec<Ordered>,
+    /// Sessions not ended, by active token id (unique: a new one is drawn
+    /// until it is).
+    by_active_token: BTreeMap<Box<str>, u32>,
 }
 
 impl Store {
     pub(crate) fn new(clock: Clock, user_token_life: Option<chrono::Duration>) -> Self {
-        Store {
+        let mut store = Store {
             clock,
             user_token_life,
-            ..Store::default()
-        }
+            hasher: RandomState::new(),
+            users: Vec::new(),
+            user_ids: Lookup::default(),
+            sessions: Vec::new(),
+            id_rank: Vec::new(),
+            session_ids: Lookup::default(),
+            user_tokens: Lookup::default(),
+            refresh_tokens: Lookup::default(),
+            ordered: Vec::new(),
+            by_active_token: BTreeMap::new(),
+        };
+        store.build_orders();
+        store
     }
 
+    /// A store holding `fixtures`, whose strings it takes over rather than
+    /// copies.
     pub(crate) fn from_fixtures(
-        fixtures: &Fixtures,
+        fixtures: Fixtures,
         clock: Clock,
         user_token_life: Option<chrono::Duration>,
     ) -> Result<Self, String> {
         let mut store = Store::new(clock, user_token_life);
-        for user in &fixtures.users {
-            if store.user_index.contains_key(&user.id) {
-                return Err(format!("user {} appears twice", user.id));
-            }
-            let index = store.users.len();
-            store.user_index.insert(user.id.clone(), index);
+        let sessions: usize = fixtures.users.iter().map(|u| u.sessions.len()).sum();
+        if u32::try_from(sessions).is_err() || u32::try_from(fixtures.users.len()).is_err() {
+            return Err(format!(
+                "{sessions} sessions are more than the emulator holds"
+            ));
+        }
+        store.users.reserve_exact(fixtures.users.len());
+        store.user_ids = Lookup::with_capacity(fixtures.users.len());
+        store.sessions.reserve_exact(sessions);
+        store.session_ids = Lookup::with_capacity(sessions);
+        store.user_tokens = Lookup::with_capacity(sessions);
+        store.refresh_tokens = Lookup::with_capacity(sessions);
+        let t0 = std::time::Instant::now();
+        for user in fixtures.users {
+            let FixtureUser {
+                id,
+                email,
+                profile,
+                sessions,
+            } = user;
+            let n = store.users.len() as u32;
             store.users.push(User {
-                id: user.id.clone(),
-                email: user.email.clone(),
-                profile: user.profile.clone(),
+                id: id.into_boxed_str(),
+                email: email.into_boxed_str(),
+                profile,
+                sessions: Vec::with_capacity(sessions.len()),
+                id_rank: 0,
+                email_rank: 0,
             });
-            for session in &user.sessions {
-                store.add_session(index, session)?;
+            let users = &store.users;
+            if !store
+                .user_ids
+                .insert(&store.hasher, n, |u| &users[u as usize].id)
+            {
+                return Err(format!("user {} appears twice", users[n as usize].id));
+            }
+            for session in sessions {
+                store.add_session(n, session)?;
             }
         }
+        eprintln!("TIMING load {:?}", t0.elapsed());
+        let t0 = std::time::Instant::now();
+        store.build_orders();
+        eprintln!("TIMING orders {:?}", t0.elapsed());
         Ok(store)
     }
 
-    fn add_session(&mut self, user: usize, s: &FixtureSession) -> Result<(), String> {
+    fn add_session(&mut self, user: u32, s: FixtureSession) -> Result<(), String> {
         let time = |what: &str, text: &str| {
             DateTime::parse_from_rfc3339(text)
-                .map(|t| t.with_timezone(&Utc))
+                .map(|t| micros(t.with_timezone(&Utc)))
                 .map_err(|e| format!("session {}: {what} {text:?} is not RFC 3339: {e}", s.id))
         };
-        let created = time("created_at", &s.created_at)?;
-        let expire = time("expire", &s.expire)?;
+        let created_at = time("created_at", &s.created_at)?;
+        let expire_at = time("expire", &s.expire)?;
         let user_token_expire = match &s.user_token_expire {
-            Some(text) => time("user_token_expire", text)?.min(expire),
-            None => self.user_token_expiry(self.clock.now(), expire),
+            Some(text) => time("user_token_expire", text)?.min(expire_at),
+            None => self.user_token_expiry(self.clock.now(), expire_at),
         };
-        let index = self.sessions.len();
-        for (map, key, what) in [
-            (&mut self.session_index, &s.id, "session id"),
-            (&mut self.by_user_token, &s.user_token, "user token"),
-            (
-                &mut self.by_refresh_token,
-                &s.refresh_token,
-                "refresh token",
-            ),
-        ] {
-            if map.insert(key.clone(), index).is_some() {
-                return Err(format!("session {}: {what} is not unique", s.id));
-            }
-        }
+        let n = self.sessions.len() as u32;
+        let active_token_id = self.new_active_token_id(n);
         self.sessions.push(Session {
-            id: s.id.clone(),
+            id: s.id.into_boxed_str(),
             user,
-            user_token: s.user_token.clone(),
-            refresh_token: s.refresh_token.clone(),
-            active_token_id: random_id("pmt_"),
-            created_at: rfc3339(created),
-            created_at_time: micros(created),
-            token_created_at: micros(created),
-            expire_at: expire,
-            expire: rfc3339(expire),
+            user_token: s.user_token.into_boxed_str(),
+            refresh_token: s.refresh_token.into_boxed_str(),
+            active_token_id,
+            created_at,
+            token_created_at: created_at,
+            expire_at,
             user_token_expire,
-            scopes: s.scopes.clone(),
+            scopes: s.scopes,
             ended: false,
         });
+        self.users[user as usize].sessions.push(n);
+        let sessions = &self.sessions;
+        let unique = [
+            (
+                &mut self.session_ids,
+                "session id",
+                (|s| &s.id) as fn(&Session) -> &str,
+            ),
+            (&mut self.user_tokens, "user token", |s| &s.user_token),
+            (&mut self.refresh_tokens, "refresh token", |s| {
+                &s.refresh_token
+            }),
+        ];
+        for (lookup, what, field) in unique {
+            if !lookup.insert(&self.hasher, n, |m| field(&sessions[m as usize])) {
+                return Err(format!(
+                    "session {}: {what} is not unique",
+                    sessions[n as usize].id
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// A fresh active token id for session `n`, entered in the active token index.
+    fn new_active_token_id(&mut self, n: u32) -> Box<str> {
+        loop {
+            let id: Box<str> = random_id("pmt_").into();
+            if let std::collections::btree_map::Entry::Vacant(entry) =
+                self.by_active_token.entry(id.clone())
+            {
+                entry.insert(n);
+                return id;
+            }
+        }
+    }
+
+    /// Ranks every user and session and sorts the static orders: once per load.
+    fn build_orders(&mut self) {
+        let n = self.sessions.len();
+        let mut by_id: Vec<u32> = (0..n as u32).collect();
+        by_id.sort_unstable_by(|&a, &b| {
+            self.sessions[a as usize]
+                .id
+                .cmp(&self.sessions[b as usize].id)
+        });
+        self.id_rank = vec![0; n];
+        for (rank, &s) in by_id.iter().enumerate() {
+            self.id_rank[s as usize] = rank as u32;
+        }
+        let mut users: Vec<u32> = (0..self.users.len() as u32).collect();
+        users.sort_unstable_by(|&a, &b| self.users[a as usize].id.cmp(&self.users[b as usize].id));
+        for (rank, &u) in users.iter().enumerate() {
+            self.users[u as usize].id_rank = rank as u32;
+        }
+        users.sort_by(|&a, &b| {
+            self.users[a as usize]
+                .email
+                .cmp(&self.users[b as usize].email)
+        });
+        let mut rank = 0;
+        for pair in 0..users.len() {
+            let u = users[pair] as usize;
+            if pair > 0 && self.users[users[pair - 1] as usize].email != self.users[u].email {
+                rank += 1;
+            }
+            self.users[u].email_rank = rank;
+        }
+        let mut ordered = Vec::with_capacity(StaticKey::ALL.len());
+        for key in StaticKey::ALL {
+            let sorted = if key == StaticKey::Id {
+                std::mem::take(&mut by_id)
+            } else {
+                let mut sorted: Vec<u32> = (0..n as u32).collect();
+                sorted.sort_unstable_by_key(|&s| self.static_key(s, key));
+                sorted
+            };
+            ordered.push(Ordered::new(sorted));
+        }
+        self.ordered = ordered;
     }
 
     /// When a user token issued at `now` expires.
@@ -186,37 +314,41 @@ impl Store {
     /// The current state as a fixture file (ended and expired sessions left out).
     pub(crate) fn dump(&self) -> Fixtures {
         let now = self.clock.now();
-        let mut users: Vec<FixtureUser> = self
+        let users = self
             .users
             .iter()
             .map(|u| FixtureUser {
-                id: u.id.clone(),
-                email: u.email.clone(),
+                id: u.id.to_string(),
+                email: u.email.to_string(),
                 profile: u.profile.clone(),
-                sessions: Vec::new(),
+                sessions: u
+                    .sessions
+                    .iter()
+                    .map(|&n| &self.sessions[n as usize])
+                    .filter(|s| s.live(now))
+                    .map(|s| FixtureSession {
+                        id: s.id.to_string(),
+                        user_token: s.user_token.to_string(),
+                        refresh_token: s.refresh_token.to_string(),
+                        created_at: rfc3339(s.created_at),
+                        expire: rfc3339(s.expire_at),
+                        user_token_expire: (s.user_token_expire != s.expire_at)
+                            .then(|| rfc3339(s.user_token_expire)),
+                        scopes: s.scopes.clone(),
+                    })
+                    .collect(),
             })
             .collect();
-        for s in self.sessions.iter().filter(|s| s.live(now)) {
-            users[s.user].sessions.push(FixtureSession {
-                id: s.id.clone(),
-                user_token: s.user_token.clone(),
-                refresh_token: s.refresh_token.clone(),
-                created_at: s.created_at.clone(),
-                expire: s.expire.clone(),
-                user_token_expire: (s.user_token_expire != s.expire_at)
-                    .then(|| rfc3339(s.user_token_expire)),
-                scopes: s.scopes.clone(),
-            });
-        }
         Fixtures { users }
     }
 
     /// The live session a user token belongs to.
     pub(crate) fn session_of_user_token(&self, token: &str) -> Result<usize, Refusal> {
-        self.by_user_token
-            .get(token)
-            .copied()
-            .filter(|&i| self.sessions[i].user_token_live(self.clock.now()))
+        let sessions = &self.sessions;
+        self.user_tokens
+            .get(&self.hasher, token, |n| &sessions[n as usize].user_token)
+            .map(|n| n as usize)
+            .filter(|&n| sessions[n].user_token_live(self.clock.now()))
             .ok_or_else(|| {
                 Refusal::NotFound("the user token is unknown, expired or its session ended".into())
             })
@@ -224,10 +356,16 @@ impl Store {
 
     /// The user a session belongs to.
     pub(crate) fn user_of(&self, session: usize) -> usize {
-        self.sessions[session].user
+        self.sessions[session].user as usize
     }
 
     /// One page of live sessions, of one user when `only_user` is set.
+    ///
+    /// A page walks the index of its order from the cursor, so it costs
+    /// O(log n + page size) plus whatever sessions the filter turns away on
+    /// the way. A filter naming sessions (`id`, `id__in`) or users
+    /// (`identity`, `identity__in`), and a client call, page through those
+    /// sessions only, sorted per page.
     pub(crate) fn list(
         &self,
         filter: Option<&SessionListFilter>,
@@ -244,50 +382,211 @@ impl Store {
         // a position, so a cursor is never an error.
         let after = last.filter(|l| !l.is_empty()).map(cursor::decode);
         let after = after.as_ref().map(|(key, id)| (key.as_str(), id.as_str()));
-        let mut page: Vec<(&str, &str, usize)> = self
-            .sessions
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.live(now) && only_user.is_none_or(|u| s.user == u))
-            .filter(|(i, _)| {
-                filter.is_none_or(|f| {
-                    self.matches(*i, f, times.as_ref().expect("parsed with filter"))
-                })
-            })
-            .map(|(i, s)| (self.key(i, order_by), s.id.as_str(), i))
-            .filter(|(key, id, _)| match after {
-                None => true,
-                Some(after) if descending => (*key, *id) < after,
-                Some(after) => (*key, *id) > after,
-            })
-            .collect();
         let size = size.map_or(DEFAULT_PAGE_SIZE, |s| {
             (s.min(MAX_SERVED_PAGE_SIZE as u64) as usize).max(1)
         });
-        let more = page.len() > size;
-        let cmp = |a: &(&str, &str, usize), b: &(&str, &str, usize)| (a.0, a.1).cmp(&(b.0, b.1));
-        if more {
-            // Only the first `size` need ordering.
-            if descending {
-                page.select_nth_unstable_by(size, |a, b| cmp(b, a));
-            } else {
-                page.select_nth_unstable_by(size, cmp);
+        let only_user = only_user.map(|u| u as u32);
+        let admits = |n: u32| {
+            let s = &self.sessions[n as usize];
+            s.live(now)
+                && only_user.is_none_or(|u| s.user == u)
+                && filter
+                    .is_none_or(|f| self.matches(n, f, times.as_ref().expect("parsed with filter")))
+        };
+        let mut page: Vec<u32> = match self.candidates(filter, only_user) {
+            Some(candidates) => {
+                let mut page: Vec<u32> = candidates
+                    .into_iter()
+                    .filter(|&n| admits(n) && self.beyond(n, order_by, descending, after))
+                    .collect();
+                page.sort_unstable_by(|&a, &b| {
+                    let order = self.cmp_sessions(a, b, order_by);
+                    if descending {
+                        order.reverse()
+                    } else {
+                        order
+                    }
+                });
+                page.truncate(size + 1);
+                page
             }
-            page.truncate(size);
-        }
-        if descending {
-            page.sort_unstable_by(|a, b| cmp(b, a));
-        } else {
-            page.sort_unstable_by(cmp);
-        }
+            None => self
+                .walk(order_by, descending, after)
+                .filter(|&n| admits(n))
+                .take(size + 1)
+                .collect(),
+        };
+        let more = page.len() > size;
+        page.truncate(size);
         let cursor = match (more, page.last()) {
-            (true, Some(&(key, id, _))) => cursor::encode(key, id),
+            (true, Some(&n)) => {
+                cursor::encode(&self.key_text(n, order_by), &self.sessions[n as usize].id)
+            }
             _ => String::new(),
         };
-        Ok((
-            page.iter().map(|&(_, _, i)| self.item(i, now)).collect(),
-            cursor,
-        ))
+        Ok((page.iter().map(|&n| self.item(n, now)).collect(), cursor))
+    }
+
+    /// The only sessions that can match, when the filter or the caller names
+    /// them: a superset of the page, small enough to sort.
+    fn candidates(
+        &self,
+        filter: Option<&SessionListFilter>,
+        only_user: Option<u32>,
+    ) -> Option<Vec<u32>> {
+        let sessions = &self.sessions;
+        let session = |id: &String| {
+            self.session_ids
+                .get(&self.hasher, id, |n| &sessions[n as usize].id)
+        };
+        let users = &self.users;
+        let user = |id: &String| {
+            self.user_ids
+                .get(&self.hasher, id, |u| &users[u as usize].id)
+        };
+        let of_users = |mut users: Vec<u32>| {
+            users.sort_unstable();
+            users.dedup();
+            users
+                .into_iter()
+                .flat_map(|u| self.users[u as usize].sessions.iter().copied())
+                .collect()
+        };
+        if let Some(f) = filter {
+            if let Some(id) = &f.id {
+                return Some(session(id).into_iter().collect());
+            }
+            if !f.id_in.is_empty() {
+                let mut found: Vec<u32> = f.id_in.iter().filter_map(session).collect();
+                found.sort_unstable();
+                found.dedup();
+                return Some(found);
+            }
+        }
+        if let Some(u) = only_user {
+            return Some(of_users(vec![u]));
+        }
+        let f = filter?;
+        if let Some(identity) = &f.identity {
+            return Some(of_users(user(identity).into_iter().collect()));
+        }
+        if !f.identity_in.is_empty() {
+            return Some(of_users(f.identity_in.iter().filter_map(user).collect()));
+        }
+        None
+    }
+
+    /// Sessions not ended, in the order asked for, from just past the cursor.
+    fn walk<'a>(
+        &'a self,
+        order_by: SessionListOrderBy,
+        descending: bool,
+        after: Option<(&'a str, &'a str)>,
+    ) -> Box<dyn Iterator<Item = u32> + 'a> {
+        if let Some(key) = StaticKey::serving(order_by) {
+            let ordered = &self.ordered[key as usize];
+            let from = after.map(|(key, id)| {
+                ordered.sorted.partition_point(|&n| {
+                    let order = self.cmp_cursor(n, order_by, key, id);
+                    if descending {
+                        order == Ordering::Less
+                    } else {
+                        order != Ordering::Greater
+                    }
+                })
+            });
+            return ordered.walk(descending, from);
+        }
+        // Active token ids are unique: only the entry equal to the cursor's
+        // key can need the id to decide its side.
+        let beyond =
+            move |&(_, &n): &(&Box<str>, &u32)| self.beyond(n, order_by, descending, after);
+        let sessions = |(_, &n): (&Box<str>, &u32)| n;
+        let key = after.map_or(Bound::Unbounded, |(key, _)| Bound::Included(key));
+        if descending {
+            Box::new(
+                self.by_active_token
+                    .range::<str, _>((Bound::Unbounded, key))
+                    .rev()
+                    .filter(beyond)
+                    .map(sessions),
+            )
+        } else {
+            Box::new(
+                self.by_active_token
+                    .range::<str, _>((key, Bound::Unbounded))
+                    .filter(beyond)
+                    .map(sessions),
+            )
+        }
+    }
+
+    /// Whether session `n` comes after the cursor in the order of the page.
+    fn beyond(
+        &self,
+        n: u32,
+        order_by: SessionListOrderBy,
+        descending: bool,
+        after: Option<(&str, &str)>,
+    ) -> bool {
+        after.is_none_or(|(key, id)| {
+            self.cmp_cursor(n, order_by, key, id)
+                == if descending {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+        })
+    }
+
+    /// The key of a static order, as numbers: the ranks and microseconds
+    /// order exactly as the keys' text does, and the id rank breaks ties.
+    fn static_key(&self, n: u32, key: StaticKey) -> (i64, u32) {
+        let s = &self.sessions[n as usize];
+        let user = &self.users[s.user as usize];
+        let first = match key {
+            StaticKey::Id => 0,
+            StaticKey::CreatedAt => s.created_at.timestamp_micros(),
+            StaticKey::Expire => s.expire_at.timestamp_micros(),
+            StaticKey::Identity => i64::from(user.id_rank),
+            StaticKey::Email => i64::from(user.email_rank),
+        };
+        (first, self.id_rank[n as usize])
+    }
+
+    /// Session `n`'s sort key as the API writes it (and a cursor carries it).
+    fn key_text(&self, n: u32, order_by: SessionListOrderBy) -> Cow<'_, str> {
+        let s = &self.sessions[n as usize];
+        match order_by {
+            SessionListOrderBy::CreatedAt => Cow::Owned(rfc3339(s.created_at)),
+            SessionListOrderBy::Type => Cow::Borrowed(TOKEN_TYPE),
+            SessionListOrderBy::Identity => Cow::Borrowed(&self.users[s.user as usize].id),
+            SessionListOrderBy::Email => Cow::Borrowed(&self.users[s.user as usize].email),
+            SessionListOrderBy::Expire => Cow::Owned(rfc3339(s.expire_at)),
+            SessionListOrderBy::ActiveTokenId => Cow::Borrowed(&s.active_token_id),
+            SessionListOrderBy::Id => Cow::Borrowed(&s.id),
+        }
+    }
+
+    /// Session `n` against a cursor position `(key, id)`, as text.
+    fn cmp_cursor(&self, n: u32, order_by: SessionListOrderBy, key: &str, id: &str) -> Ordering {
+        (&*self.key_text(n, order_by), &*self.sessions[n as usize].id).cmp(&(key, id))
+    }
+
+    /// Two sessions in the order `order_by`, the same order `cmp_cursor` sees.
+    fn cmp_sessions(&self, a: u32, b: u32, order_by: SessionListOrderBy) -> Ordering {
+        match StaticKey::serving(order_by) {
+            Some(key) => self.static_key(a, key).cmp(&self.static_key(b, key)),
+            None => {
+                let key = |n: u32| {
+                    (
+                        &self.sessions[n as usize].active_token_id,
+                        self.id_rank[n as usize],
+                    )
+                };
+                key(a).cmp(&key(b))
+            }
+        }
     }
 
     /// Ends a live session; with `only_user`, only a session of that user.
@@ -297,38 +596,67 @@ impl Store {
         only_user: Option<usize>,
     ) -> Result<(), Refusal> {
         let now = self.clock.now();
-        let index = self
-            .session_index
-            .get(session_id)
-            .copied()
-            .filter(|&i| {
-                self.sessions[i].live(now) && only_user.is_none_or(|u| self.sessions[i].user == u)
+        let sessions = &self.sessions;
+        let n = self
+            .session_ids
+            .get(&self.hasher, session_id, |n| &sessions[n as usize].id)
+            .map(|n| n as usize)
+            .filter(|&n| {
+                sessions[n].live(now) && only_user.is_none_or(|u| sessions[n].user as usize == u)
             })
             .ok_or_else(|| Refusal::NotFound(format!("no active session {session_id}")))?;
-        self.end(index);
+        self.end(n);
         Ok(())
     }
 
-    /// Ends the session at `index`.
-    pub(crate) fn end(&mut self, index: usize) {
-        let session = &mut self.sessions[index];
-        session.ended = true;
-        self.by_user_token.remove(&session.user_token);
-        self.by_refresh_token.remove(&session.refresh_token);
+    /// Ends session `n`: its tokens stop working and it leaves every order.
+    pub(crate) fn end(&mut self, n: usize) {
+        if self.sessions[n].ended {
+            return;
+        }
+        self.unindex_tokens(n);
+        for key in StaticKey::ALL {
+            let at = self.static_key(n as u32, key);
+            let position = self.ordered[key as usize]
+                .sorted
+                .binary_search_by_key(&at, |&m| self.static_key(m, key))
+                .expect("every session is in every order");
+            self.ordered[key as usize].end(position);
+        }
+        self.by_active_token
+            .remove(&self.sessions[n].active_token_id);
+        self.sessions[n].ended = true;
+    }
+
+    /// Takes session `n`'s user and refresh tokens out of the token lookups.
+    fn unindex_tokens(&mut self, n: usize) {
+        let sessions = &self.sessions;
+        let s = &sessions[n];
+        self.user_tokens.remove(&self.hasher, &s.user_token, |m| {
+            &sessions[m as usize].user_token
+        });
+        self.refresh_tokens
+            .remove(&self.hasher, &s.refresh_token, |m| {
+                &sessions[m as usize].refresh_token
+            });
     }
 
     /// Ends every session of a user.
     pub(crate) fn logout_user(&mut self, user_id: &str) -> Result<usize, Refusal> {
-        let user = *self
-            .user_index
-            .get(user_id)
+        let users = &self.users;
+        let user = self
+            .user_ids
+            .get(&self.hasher, user_id, |u| &users[u as usize].id)
             .ok_or_else(|| Refusal::NotFound(format!("no user {user_id}")))?;
         let now = self.clock.now();
-        let ended: Vec<usize> = (0..self.sessions.len())
-            .filter(|&i| self.sessions[i].user == user && self.sessions[i].live(now))
+        let ended: Vec<u32> = self.users[user as usize]
+            .sessions
+            .iter()
+            .copied()
+            .filter(|&n| self.sessions[n as usize].live(now))
             .collect();
-        for &i in &ended {
-            self.end(i);
+        for &n in &ended {
+            self.end(n as usize);
         }
         Ok(ended.len())
     }
@@ -340,16 +668,19 @@ impl Store {
         user_token: Option<&str>,
     ) -> Result<(LoginToken, LoginToken), Refusal> {
         let now = self.clock.now();
-        let index = self
-            .by_refresh_token
-            .get(refresh_token)
-            .copied()
-            .filter(|&i| self.sessions[i].live(now))
+        let sessions = &self.sessions;
+        let n = self
+            .refresh_tokens
+            .get(&self.hasher, refresh_token, |m| {
+                &sessions[m as usize].refresh_token
+            })
+            .map(|n| n as usize)
+            .filter(|&n| sessions[n].live(now))
             .ok_or_else(|| {
                 Refusal::NotFound("the refresh token is unknown, spent or expired".into())
             })?;
         if let Some(user_token) = user_token {
-            if self.sessions[index].user_token != user_token {
+            if &*self.sessions[n].user_token != user_token {
                 return Err(Refusal::Invalid(vec![field_error(
                     "InvalidValue",
                     "/user_token",
@@ -357,43 +688,53 @@ impl Store {
                 )]));
             }
         }
-        let session = &mut self.sessions[index];
-        self.by_user_token.remove(&session.user_token);
-        self.by_refresh_token.remove(&session.refresh_token);
-        session.user_token = random_id("ptu_");
-        session.refresh_token = random_id("ptr_");
-        session.active_token_id = random_id("pmt_");
+        self.unindex_tokens(n);
+        self.by_active_token
+            .remove(&self.sessions[n].active_token_id);
+        let active_token_id = self.new_active_token_id(n as u32);
+        let user_token_expire = self.user_token_expiry(now, self.sessions[n].expire_at);
+        let user_token = self.fresh_token("ptu_", |s| &s.user_token);
+        let refresh_token = self.fresh_token("ptr_", |s| &s.refresh_token);
+        let session = &mut self.sessions[n];
+        session.user_token = user_token;
+        session.refresh_token = refresh_token;
+        session.active_token_id = active_token_id;
         session.token_created_at = micros(now);
-        let expire_at = session.expire_at;
-        let user_token_expire = self.user_token_expiry(now, expire_at);
-        let session = &mut self.sessions[index];
         session.user_token_expire = user_token_expire;
-        self.by_user_token.insert(session.user_token.clone(), index);
-        self.by_refresh_token
-            .insert(session.refresh_token.clone(), index);
-        let session = &self.sessions[index];
+        let sessions = &self.sessions;
+        self.user_tokens
+            .insert(&self.hasher, n as u32, |m| &sessions[m as usize].user_token);
+        self.refresh_tokens.insert(&self.hasher, n as u32, |m| {
+            &sessions[m as usize].refresh_token
+        });
+        let session = &self.sessions[n];
         Ok((
-            self.login_token(index, &session.refresh_token, now),
-            self.login_token(index, &session.user_token, now),
+            self.login_token(n, &session.refresh_token, now),
+            self.login_token(n, &session.user_token, now),
         ))
     }
 
-    fn key(&self, index: usize, order_by: SessionListOrderBy) -> &str {
-        let s = &self.sessions[index];
-        match order_by {
-            SessionListOrderBy::CreatedAt => &s.created_at,
-            SessionListOrderBy::Type => TOKEN_TYPE,
-            SessionListOrderBy::Identity => &self.users[s.user].id,
-            SessionListOrderBy::Email => &self.users[s.user].email,
-            SessionListOrderBy::Expire => &s.expire,
-            SessionListOrderBy::ActiveTokenId => &s.active_token_id,
-            SessionListOrderBy::Id => &s.id,
+    /// A random token no live session holds in the place `field` reads.
+    fn fresh_token(&self, prefix: &str, field: fn(&Session) -> &str) -> Box<str> {
+        let lookup = if prefix == "ptu_" {
+            &self.user_tokens
+        } else {
+            &self.refresh_tokens
+        };
+        loop {
+            let token = random_id(prefix);
+            if lookup
+                .get(&self.hasher, &token, |m| field(&self.sessions[m as usize]))
+                .is_none()
+            {
+                return token.into_boxed_str();
+            }
         }
     }
 
-    fn matches(&self, index: usize, f: &SessionListFilter, times: &TimeBounds) -> bool {
-        let s = &self.sessions[index];
-        let user = &self.users[s.user];
+    fn matches(&self, n: u32, f: &SessionListFilter, times: &TimeBounds) -> bool {
+        let s = &self.sessions[n as usize];
+        let user = &self.users[s.user as usize];
         let text = |value: &str, eq: &Option<String>, contains: &[String], one_of: &[String]| {
             eq.as_ref().is_none_or(|e| e == value)
                 && (contains.is_empty() || contains.iter().any(|c| value.contains(c.as_str())))
@@ -410,38 +751,38 @@ impl Store {
                 &f.active_token_id_in,
             )
             && f.scopes.iter().all(|scope| s.scopes.contains(scope))
-            && times.created_at.admits(&s.created_at)
-            && times.expire.admits(&s.expire)
+            && times.created_at.admits(s.created_at)
+            && times.expire.admits(s.expire_at)
     }
 
-    fn item(&self, index: usize, now: DateTime<Utc>) -> SessionItem {
-        let s = &self.sessions[index];
-        let user = &self.users[s.user];
+    fn item(&self, n: u32, now: DateTime<Utc>) -> SessionItem {
+        let s = &self.sessions[n as usize];
+        let user = &self.users[s.user as usize];
         SessionItem {
             id: s.id.parse().expect("session ids are non-empty"),
             type_: TOKEN_TYPE.into(),
             life: seconds_left(s.expire_at, now),
-            expire: micros(s.expire_at),
-            email: user.email.clone(),
-            identity: Some(user.id.clone()),
+            expire: s.expire_at,
+            email: user.email.to_string(),
+            identity: Some(user.id.to_string()),
             scopes: s.scopes.clone(),
             profile: Profile(user.profile.clone()),
-            created_at: s.created_at_time,
-            active_token: Some(self.session_token(index, now)),
+            created_at: s.created_at,
+            active_token: Some(self.session_token(n as usize, now)),
         }
     }
 
     /// The active token of a session, without its secret.
-    fn session_token(&self, index: usize, now: DateTime<Utc>) -> SessionToken {
-        let s = &self.sessions[index];
-        let user = &self.users[s.user];
+    fn session_token(&self, n: usize, now: DateTime<Utc>) -> SessionToken {
+        let s = &self.sessions[n];
+        let user = &self.users[s.user as usize];
         SessionToken {
             id: s.active_token_id.parse().expect("token ids are non-empty"),
             type_: TOKEN_TYPE.into(),
             life: seconds_left(s.user_token_expire, now),
-            expire: micros(s.user_token_expire),
-            identity: user.id.clone(),
-            email: user.email.clone(),
+            expire: s.user_token_expire,
+            identity: user.id.to_string(),
+            email: user.email.to_string(),
             scopes: s.scopes.clone(),
             profile: Profile(user.profile.clone()),
             created_at: s.token_created_at,
@@ -450,8 +791,8 @@ impl Store {
     }
 
     /// The active token of a session with `token` as its secret value.
-    fn login_token(&self, index: usize, token: &str, now: DateTime<Utc>) -> LoginToken {
-        let t = self.session_token(index, now);
+    fn login_token(&self, n: usize, token: &str, now: DateTime<Utc>) -> LoginToken {
+        let t = self.session_token(n, now);
         LoginToken {
             token: SecretToken::new(token),
             id: t.id,
@@ -479,24 +820,24 @@ struct TimeBounds {
     expire: Bounds,
 }
 
-/// `eq`, `gt`, `gte`, `lt`, `lte`, as normalised RFC 3339 text.
+/// `eq`, `gt`, `gte`, `lt`, `lte`, to the microsecond like the stored times.
 #[derive(Default)]
-struct Bounds([Option<String>; 5]);
+struct Bounds([Option<DateTime<Utc>>; 5]);
 
 impl Bounds {
-    fn admits(&self, value: &str) -> bool {
-        let [eq, gt, gte, lt, lte] = &self.0;
-        eq.as_deref().is_none_or(|b| value == b)
-            && gt.as_deref().is_none_or(|b| value > b)
-            && gte.as_deref().is_none_or(|b| value >= b)
-            && lt.as_deref().is_none_or(|b| value < b)
-            && lte.as_deref().is_none_or(|b| value <= b)
+    fn admits(&self, value: DateTime<Utc>) -> bool {
+        let [eq, gt, gte, lt, lte] = self.0;
+        eq.is_none_or(|b| value == b)
+            && gt.is_none_or(|b| value > b)
+            && gte.is_none_or(|b| value >= b)
+            && lt.is_none_or(|b| value < b)
+            && lte.is_none_or(|b| value <= b)
     }
 }
 
 impl TimeBounds {
     fn parse(f: &SessionListFilter) -> Self {
-        let bounds = |values: [&Option<DateTime<Utc>>; 5]| Bounds(values.map(|v| v.map(rfc3339)));
+        let bounds = |values: [&Option<DateTime<Utc>>; 5]| Bounds(values.map(|v| v.map(micros)));
         Self {
             created_at: bounds([
                 &f.created_at,
@@ -516,54 +857,5 @@ impl TimeBounds {
     }
 }
 
-/// The keyset cursor: `hex(key).hex(id)`, so that any key and any id (one
-/// holding `.` or `|` included) make a cursor that decodes to exactly them.
-mod cursor {
-    pub(super) fn encode(key: &str, id: &str) -> String {
-        format!("{}.{}", hex(key), hex(id))
-    }
-
-    /// The position a cursor names; a string this emulator did not issue is
-    /// taken as a bare key, a position like any other.
-    pub(super) fn decode(cursor: &str) -> (String, String) {
-        cursor
-            .split_once('.')
-            .and_then(|(key, id)| Some((unhex(key)?, unhex(id)?)))
-            .unwrap_or_else(|| (cursor.to_string(), String::new()))
-    }
-
-    fn hex(text: &str) -> String {
-        text.bytes().map(|b| format!("{b:02x}")).collect()
-    }
-
-    fn unhex(text: &str) -> Option<String> {
-        if !text.len().is_multiple_of(2) {
-            return None;
-        }
-        let bytes = (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-            .collect::<Option<Vec<u8>>>()?;
-        String::from_utf8(bytes).ok()
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn any_key_and_id_round_trip() {
-            for (key, id) in [
-                ("2026-11-24T00:00:00Z", "pmt_a|b"),
-                ("a.b|c", "é.|"),
-                ("", ""),
-            ] {
-                assert_eq!(decode(&encode(key, id)), (key.to_string(), id.to_string()));
-            }
-            assert_eq!(
-                decode("not-a-cursor"),
-                ("not-a-cursor".to_string(), String::new())
-            );
-        }
-    }
-}
+#[cfg(test)]
+mod tests;

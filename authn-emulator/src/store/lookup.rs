@@ -1,0 +1,66 @@
+//! A hash index from a string to a session or user number, whose strings are
+//! stored once, in the records themselves: at a million sessions a map keyed
+//! by owned strings would hold every id and token twice.
+
+use std::hash::{BuildHasher, RandomState};
+
+use hashbrown::HashTable;
+
+/// `&str → u32`, the key of each entry read through `key_of`.
+#[derive(Default)]
+pub(super) struct Lookup {
+    table: HashTable<u32>,
+}
+
+impl Lookup {
+    pub(super) fn with_capacity(capacity: usize) -> Self {
+        Lookup {
+            table: HashTable::with_capacity(capacity),
+        }
+    }
+
+    /// The entry whose key is `key`.
+    pub(super) fn get<'a>(
+        &self,
+        hasher: &RandomState,
+        key: &str,
+        key_of: impl Fn(u32) -> &'a str,
+    ) -> Option<u32> {
+        self.table
+            .find(hasher.hash_one(key), |&n| key_of(n) == key)
+            .copied()
+    }
+
+    /// Adds `n` under `key_of(n)`; `false` (and nothing added) when another
+    /// entry has that key.
+    pub(super) fn insert<'a>(
+        &mut self,
+        hasher: &RandomState,
+        n: u32,
+        key_of: impl Fn(u32) -> &'a str,
+    ) -> bool {
+        let key = key_of(n);
+        let hash = hasher.hash_one(key);
+        if self.table.find(hash, |&m| key_of(m) == key).is_some() {
+            return false;
+        }
+        self.table
+            .insert_unique(hash, n, |&m| hasher.hash_one(key_of(m)));
+        true
+    }
+
+    /// Removes the entry of `key`, if any.
+    pub(super) fn remove<'a>(
+        &mut self,
+        hasher: &RandomState,
+        key: &str,
+        key_of: impl Fn(u32) -> &'a str,
+    ) {
+        if let Ok(entry) = self
+            .table
+            .find_entry(hasher.hash_one(key), |&n| key_of(n) == key)
+        {
+            entry.remove();
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! The indexed pages against the obvious definition: every live session that
+//! matches, sorted by (key as text, id), cut after the cursor; through whole
+//! walks in every order, while sessions end and tokens rotate.
+
+use super::*;
+
+const ORDERS: [SessionListOrderBy; 7] = [
+    SessionListOrderBy::CreatedAt,
+    SessionListOrderBy::Type,
+    SessionListOrderBy::Identity,
+    SessionListOrderBy::Email,
+    SessionListOrderBy::Expire,
+    SessionListOrderBy::ActiveTokenId,
+    SessionListOrderBy::Id,
+];
+
+/// Users sharing emails and creation times, so ties need the id.
+fn fixtures(seed: u64) -> Fixtures {
+    fastrand::seed(seed);
+    let mut fixtures = Fixtures::random(40, 5);
+    for (n, user) in fixtures.users.iter_mut().enumerate() {
+        user.email = format!("user{}@example.com", n % 7);
+        for (m, session) in user.sessions.iter_mut().enumerate() {
+            session.created_at = format!("2026-11-2{}T08:00:00Z", (n + m) % 4);
+            if m == 0 {
+                session.id = format!("pmt_{n}|.x");
+            }
+        }
+    }
+    fixtures
+}
+
+fn reference(
+    store: &Store,
+    filter: Option<&SessionListFilter>,
+    descending: bool,
+    order_by: SessionListOrderBy,
+    only_user: Option<u32>,
+) -> Vec<String> {
+    let now = store.clock.now();
+    let times = filter.map(TimeBounds::parse);
+    let mut all: Vec<(String, String)> = (0..store.sessions.len() as u32)
+        .filter(|&n| {
+            let s = &store.sessions[n as usize];
+            s.live(now)
+                && only_user.is_none_or(|u| s.user == u)
+                && filter.is_none_or(|f| store.matches(n, f, times.as_ref().unwrap()))
+        })
+        .map(|n| {
+            (
+                store.key_text(n, order_by).into_owned(),
+                store.sessions[n as usize].id.to_string(),
+            )
+        })
+        .collect();
+    all.sort();
+    if descending {
+        all.reverse();
+    }
+    all.into_iter().map(|(_, id)| id).collect()
+}
+
+fn walk(
+    store: &Store,
+    filter: Option<&SessionListFilter>,
+    descending: bool,
+    order_by: SessionListOrderBy,
+    size: u64,
+    only_user: Option<u32>,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut last = String::new();
+    for _ in 0..=store.sessions.len() {
+        let (page, next) = store
+            .list(
+                filter,
+                descending,
+                order_by,
+                Some(size),
+                Some(&last),
+                only_user.map(|u| u as usize),
+            )
+            .unwrap();
+        assert!(page.len() <= size as usize);
+        ids.extend(page.iter().map(|s| s.id.to_string()));
+        if next.is_empty() {
+            return ids;
+        }
+        assert!(!page.is_empty(), "a cursor after an empty page");
+        last = next;
+    }
+    panic!("more pages than sessions: the cursor does not move");
+}
+
+fn check_all_orders(store: &Store, filter: Option<&SessionListFilter>, only_user: Option<u32>) {
+    for order_by in ORDERS {
+        for descending in [false, true] {
+            let expected = reference(store, filter, descending, order_by, only_user);
+            for size in [1, 3, 20] {
+                assert_eq!(
+                    walk(store, filter, descending, order_by, size, only_user),
+                    expected,
+                    "{order_by:?} descending={descending} size={size} filter={filter:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn pages_match_the_definition_while_sessions_end_and_rotate() {
+    let fixtures = fixtures(7);
+    let mut store = Store::from_fixtures(fixtures.clone(), Clock::default(), None).unwrap();
+    let email = SessionListFilter {
+        email_contains: vec!["user3".into()],
+        ..Default::default()
+    };
+    let identity = SessionListFilter {
+        identity_in: vec![fixtures.users[2].id.clone(), fixtures.users[5].id.clone()],
+        ..Default::default()
+    };
+    let ids = SessionListFilter {
+        id_in: vec![
+            fixtures.users[1].sessions[0].id.clone(),
+            fixtures.users[1].sessions[0].id.clone(),
+            fixtures.users[9].sessions[3].id.clone(),
+            "pmt_nobody".into(),
+        ],
+        ..Default::default()
+    };
+    for round in 0..4 {
+        check_all_orders(&store, None, None);
+        check_all_orders(&store, Some(&email), None);
+        check_all_orders(&store, Some(&identity), None);
+        check_all_orders(&store, Some(&ids), None);
+        check_all_orders(&store, None, Some(3));
+        // End some sessions and rotate others' tokens between rounds.
+        for user in fixtures.users.iter().skip(round).step_by(5) {
+            let _ = store.invalidate(&user.sessions[round].id, None);
+        }
+        for n in (round..store.sessions.len()).step_by(9) {
+            if store.sessions[n].live(store.clock.now()) {
+                let token = store.sessions[n].refresh_token.to_string();
+                store.refresh(&token, None).unwrap();
+            }
+        }
+        store.logout_user(&fixtures.users[10 + round].id).unwrap();
+    }
+}
+
+#[test]
+fn a_walk_misses_nothing_when_the_next_session_ends_between_pages() {
+    let mut store = Store::from_fixtures(fixtures(11), Clock::default(), None).unwrap();
+    for order_by in ORDERS {
+        let (page, cursor) = store
+            .list(None, false, order_by, Some(5), None, None)
+            .unwrap();
+        let expected = reference(&store, None, false, order_by, None);
+        // End the session the next page would start with, and the cursor's own.
+        store.invalidate(&expected[5], None).unwrap();
+        store.invalidate(page[4].id.as_ref(), None).unwrap();
+        let (next, _) = store
+            .list(None, false, order_by, Some(5), Some(&cursor), None)
+            .unwrap();
+        let next: Vec<String> = next.iter().map(|s| s.id.to_string()).collect();
+        assert_eq!(next, expected[6..11], "{order_by:?}");
+        store = Store::from_fixtures(fixtures(11), Clock::default(), None).unwrap();
+    }
+}
+
+#[test]
+fn any_string_is_a_position() {
+    let store = Store::from_fixtures(fixtures(3), Clock::default(), None).unwrap();
+    for order_by in ORDERS {
+        for cursor in ["", "zzz", "pmt_", "2026-11-22", "user2@", "not.hex"] {
+            for descending in [false, true] {
+                let (page, _) = store
+                    .list(None, descending, order_by, Some(1000), Some(cursor), None)
+                    .unwrap();
+                let got: Vec<String> = page.iter().map(|s| s.id.to_string()).collect();
+                let (key, id) = if cursor.is_empty() {
+                    (None, String::new())
+                } else {
+                    let (k, i) = cursor::decode(cursor);
+                    (Some(k), i)
+                };
+                let expected: Vec<String> = reference(&store, None, descending, order_by, None)
+                    .into_iter()
+                    .filter(|sid| {
+                        let n = store
+                            .session_ids
+                            .get(&store.hasher, sid, |m| &store.sessions[m as usize].id)
+                            .unwrap();
+                        key.as_ref().is_none_or(|k| {
+                            let order = store.cmp_cursor(n, order_by, k, &id);
+                            order
+                                == if descending {
+                                    Ordering::Less
+                                } else {
+                                    Ordering::Greater
+                                }
+                        })
+                    })
+                    .collect();
+                assert_eq!(
+                    got, expected,
+                    "{order_by:?} {cursor:?} descending={descending}"
+                );
+            }
+        }
+    }
+}

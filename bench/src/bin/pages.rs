@@ -1,0 +1,95 @@
+//! The emulator's page cost, for `bench/emulator-scale.sh`:
+//! `pages <base_url> pages` times 100 consecutive `size` 20 pages per order
+//! (raw reqwest, body read, not decoded) and prints Markdown rows;
+//! `pages <base_url> walk` walks every session with the SDK's `list_all`
+//! at `size` 1000 and prints the count and the seconds taken.
+
+use std::time::Instant;
+
+use authn_session::ListOptions;
+use authn_session_bench::{raw_client, sdk};
+use futures::TryStreamExt;
+use serde_json::{json, Value};
+
+const PAGES: usize = 100;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let usage = "usage: pages <base_url> pages|walk";
+    let (base, mode) = (args.next().ok_or(usage)?, args.next().ok_or(usage)?);
+    if mode == "walk" {
+        let started = Instant::now();
+        let count = sdk(&base)
+            .session()
+            .list_all(ListOptions::new().size(1000))
+            .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+            .await?;
+        println!("{count} {:.1}", started.elapsed().as_secs_f64());
+        return Ok(());
+    }
+    let client = raw_client();
+    let url = format!("{base}/v2/session/list");
+    let first: Value = client
+        .post(&url)
+        .json(&json!({"size": 1}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let identity = first["result"]["sessions"][0]["identity"].clone();
+    let cases: Vec<(String, Value)> = [
+        "id",
+        "created_at",
+        "expire",
+        "identity",
+        "email",
+        "type",
+        "active_token_id",
+    ]
+    .iter()
+    .map(|by| (format!("`{by}`"), json!({"order_by": by})))
+    .chain([
+        (
+            "`id`, `desc`".to_string(),
+            json!({"order_by": "id", "order": "desc"}),
+        ),
+        (
+            "filter `identity` (one user)".to_string(),
+            json!({"filter": {"identity": identity}}),
+        ),
+        (
+            "filter `email__contains` (scans)".to_string(),
+            json!({"filter": {"email__contains": ["7@"]}}),
+        ),
+    ])
+    .collect();
+    for (name, body) in cases {
+        let mut times = Vec::with_capacity(PAGES);
+        let mut last = String::new();
+        for _ in 0..PAGES {
+            let mut body = body.clone();
+            body["size"] = json!(20);
+            if !last.is_empty() {
+                body["last"] = json!(last);
+            }
+            let started = Instant::now();
+            let bytes = client.post(&url).json(&body).send().await?.bytes().await?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            let page: Value = serde_json::from_slice(&bytes)?;
+            last = page["result"]["last"].as_str().unwrap_or_default().to_string();
+            if last.is_empty() {
+                break;
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "| {name} | {} | {:.3} | {:.3} |",
+            times.len(),
+            at(0.5),
+            at(0.9)
+        );
+    }
+    Ok(())
+}
