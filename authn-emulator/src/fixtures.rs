@@ -82,7 +82,17 @@ pub fn random_id(prefix: &str) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut id = String::with_capacity(prefix.len() + 32);
     id.push_str(prefix);
-    id.extend((0..32).map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char));
+    // 5 random bits a character, 12 characters from each 64-bit draw.
+    for _ in 0..3 {
+        let mut bits = fastrand::u64(..);
+        for _ in 0..12 {
+            if id.len() == prefix.len() + 32 {
+                break;
+            }
+            id.push(ALPHABET[(bits & 31) as usize] as char);
+            bits >>= 5;
+        }
+    }
     id
 }
 
@@ -112,6 +122,7 @@ impl Fixtures {
     /// ```
     pub fn random(users: usize, sessions_per_user: usize) -> Self {
         let now = Utc::now();
+        let expire = rfc3339(now + Duration::days(2));
         let users = (0..users)
             .map(|n| {
                 let name = FIRST_NAMES[n % FIRST_NAMES.len()];
@@ -123,7 +134,7 @@ impl Fixtures {
                         created_at: rfc3339(
                             now - Duration::seconds(fastrand::i64(60..7 * 24 * 3600)),
                         ),
-                        expire: rfc3339(now + Duration::days(2)),
+                        expire: expire.clone(),
                         user_token_expire: None,
                         scopes: Vec::new(),
                     })

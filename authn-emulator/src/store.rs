@@ -131,7 +131,7 @@ impl Store {
             ordered: Vec::new(),
             by_active_token: BTreeMap::new(),
         };
-        store.build_orders();
+        store.ordered = StaticKey::ALL.map(|_| Ordered::new(Vec::new())).into();
         store
     }
 
@@ -152,10 +152,6 @@ impl Store {
         store.users.reserve_exact(fixtures.users.len());
         store.user_ids = Lookup::with_capacity(fixtures.users.len());
         store.sessions.reserve_exact(sessions);
-        store.session_ids = Lookup::with_capacity(sessions);
-        store.user_tokens = Lookup::with_capacity(sessions);
-        store.refresh_tokens = Lookup::with_capacity(sessions);
-        let t0 = std::time::Instant::now();
         for user in fixtures.users {
             let FixtureUser {
                 id,
@@ -183,11 +179,46 @@ impl Store {
                 store.add_session(n, session)?;
             }
         }
-        eprintln!("TIMING load {:?}", t0.elapsed());
-        let t0 = std::time::Instant::now();
-        store.build_orders();
-        eprintln!("TIMING orders {:?}", t0.elapsed());
+        store.index()?;
         Ok(store)
+    }
+
+    /// Builds every index over the loaded sessions. The token and id
+    /// lookups are built on a second thread while this one sorts the orders:
+    /// both are bound by memory latency, and a million-session start takes
+    /// about half as long.
+    fn index(&mut self) -> Result<(), String> {
+        let sessions = &self.sessions;
+        let users = &self.users;
+        let hasher = &self.hasher;
+        let len = sessions.len() as u32;
+        let lookup = |field: fn(&Session) -> &str| {
+            Lookup::build(len, hasher, |m| field(&sessions[m as usize]))
+        };
+        let (ids, user_tokens, refresh_tokens, orders) = std::thread::scope(|scope| {
+            let other = scope.spawn(move || (lookup(|s| &s.id), lookup(|s| &s.user_token)));
+            let refresh_tokens = lookup(|s| &s.refresh_token);
+            let orders = Orders::build(sessions, users);
+            let (ids, user_tokens) = other.join().expect("building lookups does not panic");
+            (ids, user_tokens, refresh_tokens, orders)
+        });
+        let unique = |lookup: Result<Lookup, u32>, what: &str| {
+            lookup.map_err(|m| format!("session {}: {what} is not unique", sessions[m as usize].id))
+        };
+        self.session_ids = unique(ids, "session id")?;
+        self.user_tokens = unique(user_tokens, "user token")?;
+        self.refresh_tokens = unique(refresh_tokens, "refresh token")?;
+        for (user, (id_rank, email_rank)) in self.users.iter_mut().zip(orders.user_ranks) {
+            user.id_rank = id_rank;
+            user.email_rank = email_rank;
+        }
+        self.id_rank = orders.id_rank;
+        self.ordered = orders.ordered;
+        self.by_active_token = orders.by_active_token;
+        for m in orders.taken {
+            self.sessions[m as usize].active_token_id = self.new_active_token_id(m);
+        }
+        Ok(())
     }
 
     fn add_session(&mut self, user: u32, s: FixtureSession) -> Result<(), String> {
@@ -203,7 +234,8 @@ impl Store {
             None => self.user_token_expiry(self.clock.now(), expire_at),
         };
         let n = self.sessions.len() as u32;
-        let active_token_id = self.new_active_token_id(n);
+        // Entered in the active token index by `build_orders`, in bulk.
+        let active_token_id = random_id("pmt_").into_boxed_str();
         self.sessions.push(Session {
             id: s.id.into_boxed_str(),
             user,
@@ -218,26 +250,6 @@ impl Store {
             ended: false,
         });
         self.users[user as usize].sessions.push(n);
-        let sessions = &self.sessions;
-        let unique = [
-            (
-                &mut self.session_ids,
-                "session id",
-                (|s| &s.id) as fn(&Session) -> &str,
-            ),
-            (&mut self.user_tokens, "user token", |s| &s.user_token),
-            (&mut self.refresh_tokens, "refresh token", |s| {
-                &s.refresh_token
-            }),
-        ];
-        for (lookup, what, field) in unique {
-            if !lookup.insert(&self.hasher, n, |m| field(&sessions[m as usize])) {
-                return Err(format!(
-                    "session {}: {what} is not unique",
-                    sessions[n as usize].id
-                ));
-            }
-        }
         Ok(())
     }
 
@@ -252,51 +264,6 @@ impl Store {
                 return id;
             }
         }
-    }
-
-    /// Ranks every user and session and sorts the static orders: once per load.
-    fn build_orders(&mut self) {
-        let n = self.sessions.len();
-        let mut by_id: Vec<u32> = (0..n as u32).collect();
-        by_id.sort_unstable_by(|&a, &b| {
-            self.sessions[a as usize]
-                .id
-                .cmp(&self.sessions[b as usize].id)
-        });
-        self.id_rank = vec![0; n];
-        for (rank, &s) in by_id.iter().enumerate() {
-            self.id_rank[s as usize] = rank as u32;
-        }
-        let mut users: Vec<u32> = (0..self.users.len() as u32).collect();
-        users.sort_unstable_by(|&a, &b| self.users[a as usize].id.cmp(&self.users[b as usize].id));
-        for (rank, &u) in users.iter().enumerate() {
-            self.users[u as usize].id_rank = rank as u32;
-        }
-        users.sort_by(|&a, &b| {
-            self.users[a as usize]
-                .email
-                .cmp(&self.users[b as usize].email)
-        });
-        let mut rank = 0;
-        for pair in 0..users.len() {
-            let u = users[pair] as usize;
-            if pair > 0 && self.users[users[pair - 1] as usize].email != self.users[u].email {
-                rank += 1;
-            }
-            self.users[u].email_rank = rank;
-        }
-        let mut ordered = Vec::with_capacity(StaticKey::ALL.len());
-        for key in StaticKey::ALL {
-            let sorted = if key == StaticKey::Id {
-                std::mem::take(&mut by_id)
-            } else {
-                let mut sorted: Vec<u32> = (0..n as u32).collect();
-                sorted.sort_unstable_by_key(|&s| self.static_key(s, key));
-                sorted
-            };
-            ordered.push(Ordered::new(sorted));
-        }
-        self.ordered = ordered;
     }
 
     /// When a user token issued at `now` expires.
@@ -499,25 +466,18 @@ impl Store {
         }
         // Active token ids are unique: only the entry equal to the cursor's
         // key can need the id to decide its side.
-        let beyond =
-            move |&(_, &n): &(&Box<str>, &u32)| self.beyond(n, order_by, descending, after);
-        let sessions = |(_, &n): (&Box<str>, &u32)| n;
+        let beyond = move |&n: &u32| self.beyond(n, order_by, descending, after);
         let key = after.map_or(Bound::Unbounded, |(key, _)| Bound::Included(key));
         if descending {
-            Box::new(
-                self.by_active_token
-                    .range::<str, _>((Bound::Unbounded, key))
-                    .rev()
-                    .filter(beyond)
-                    .map(sessions),
-            )
+            let range = self
+                .by_active_token
+                .range::<str, _>((Bound::Unbounded, key));
+            Box::new(range.rev().map(|(_, &n)| n).filter(beyond))
         } else {
-            Box::new(
-                self.by_active_token
-                    .range::<str, _>((key, Bound::Unbounded))
-                    .filter(beyond)
-                    .map(sessions),
-            )
+            let range = self
+                .by_active_token
+                .range::<str, _>((key, Bound::Unbounded));
+            Box::new(range.map(|(_, &n)| n).filter(beyond))
         }
     }
 
@@ -539,19 +499,16 @@ impl Store {
         })
     }
 
-    /// The key of a static order, as numbers: the ranks and microseconds
-    /// order exactly as the keys' text does, and the id rank breaks ties.
+    /// The key of session `n` in a static order.
     fn static_key(&self, n: u32, key: StaticKey) -> (i64, u32) {
         let s = &self.sessions[n as usize];
         let user = &self.users[s.user as usize];
-        let first = match key {
-            StaticKey::Id => 0,
-            StaticKey::CreatedAt => s.created_at.timestamp_micros(),
-            StaticKey::Expire => s.expire_at.timestamp_micros(),
-            StaticKey::Identity => i64::from(user.id_rank),
-            StaticKey::Email => i64::from(user.email_rank),
-        };
-        (first, self.id_rank[n as usize])
+        static_key(
+            s,
+            (user.id_rank, user.email_rank),
+            self.id_rank[n as usize],
+            key,
+        )
     }
 
     /// Session `n`'s sort key as the API writes it (and a cursor carries it).
@@ -807,6 +764,114 @@ impl Store {
             intelligence: t.intelligence,
         }
     }
+}
+
+/// The key of a session in a static order, as numbers: the ranks and
+/// microseconds order exactly as the keys' text does, and the id rank breaks
+/// ties.
+fn static_key(s: &Session, user_ranks: (u32, u32), id_rank: u32, key: StaticKey) -> (i64, u32) {
+    let first = match key {
+        StaticKey::Id => 0,
+        StaticKey::CreatedAt => s.created_at.timestamp_micros(),
+        StaticKey::Expire => s.expire_at.timestamp_micros(),
+        StaticKey::Identity => i64::from(user_ranks.0),
+        StaticKey::Email => i64::from(user_ranks.1),
+    };
+    (first, id_rank)
+}
+
+/// The ranks and orders of a freshly loaded store.
+struct Orders {
+    id_rank: Vec<u32>,
+    /// Per user: rank of its id, rank of its email.
+    user_ranks: Vec<(u32, u32)>,
+    ordered: Vec<Ordered>,
+    by_active_token: BTreeMap<Box<str>, u32>,
+    /// Sessions whose random active token id another already has.
+    taken: Vec<u32>,
+}
+
+impl Orders {
+    /// Sorting keys gathered into one array, rather than comparing through
+    /// a million records, keeps a million-session start within seconds.
+    fn build(sessions: &[Session], users: &[User]) -> Self {
+        let n = sessions.len() as u32;
+        let mut by_id = sort_by_text(0..n, |m| &sessions[m as usize].id);
+        let mut id_rank = vec![0; n as usize];
+        for (rank, &m) in by_id.iter().enumerate() {
+            id_rank[m as usize] = rank as u32;
+        }
+        let mut user_ranks = vec![(0, 0); users.len()];
+        let by_user_id = sort_by_text(0..users.len() as u32, |u| &users[u as usize].id);
+        for (rank, &u) in by_user_id.iter().enumerate() {
+            user_ranks[u as usize].0 = rank as u32;
+        }
+        let by_email = sort_by_text(0..users.len() as u32, |u| &users[u as usize].email);
+        let mut rank = 0;
+        for (i, &u) in by_email.iter().enumerate() {
+            if i > 0 && users[by_email[i - 1] as usize].email != users[u as usize].email {
+                rank += 1;
+            }
+            user_ranks[u as usize].1 = rank;
+        }
+        let ordered = StaticKey::ALL
+            .map(|key| {
+                if key == StaticKey::Id {
+                    return Ordered::new(std::mem::take(&mut by_id));
+                }
+                let mut keyed: Vec<((i64, u32), u32)> = sessions
+                    .iter()
+                    .zip(0..n)
+                    .map(|(s, m)| {
+                        let user = user_ranks[s.user as usize];
+                        (static_key(s, user, id_rank[m as usize], key), m)
+                    })
+                    .collect();
+                keyed.sort_unstable();
+                Ordered::new(keyed.into_iter().map(|(_, m)| m).collect())
+            })
+            .into();
+        let by_token = sort_by_text(0..n, |m| &sessions[m as usize].active_token_id);
+        let mut taken = Vec::new();
+        let by_active_token = by_token
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &m)| {
+                let id = &sessions[m as usize].active_token_id;
+                if i > 0 && sessions[by_token[i - 1] as usize].active_token_id == *id {
+                    taken.push(m);
+                    return None;
+                }
+                Some((id.clone(), m))
+            })
+            .collect();
+        Orders {
+            id_rank,
+            user_ranks,
+            ordered,
+            by_active_token,
+            taken,
+        }
+    }
+}
+
+/// `items` in the order of their `text` (as `str` orders): by a 16-byte
+/// prefix kept in the array, then, only among equal prefixes, by the whole text.
+fn sort_by_text<'a>(items: impl Iterator<Item = u32>, text: impl Fn(u32) -> &'a str) -> Vec<u32> {
+    fn prefix(text: &str) -> u128 {
+        let mut bytes = [0; 16];
+        let len = text.len().min(16);
+        bytes[..len].copy_from_slice(&text.as_bytes()[..len]);
+        u128::from_be_bytes(bytes)
+    }
+    let mut keyed: Vec<(u128, u32)> = items.map(|m| (prefix(text(m)), m)).collect();
+    keyed.sort_unstable();
+    for run in keyed.chunk_by_mut(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            run.sort_by(|a, b| text(a.1).cmp(text(b.1)));
+        }
+    }
+    keyed.into_iter().map(|(_, m)| m).collect()
 }
 
 /// Whole seconds from `now` until `until`, never negative.

@@ -19,6 +19,22 @@ impl Lookup {
         }
     }
 
+    /// Entries `0..len`, each under `key_of(n)`; `Err(n)`: entry `n` has the
+    /// key of an earlier one.
+    pub(super) fn build<'a>(
+        len: u32,
+        hasher: &RandomState,
+        key_of: impl Fn(u32) -> &'a str,
+    ) -> Result<Self, u32> {
+        let mut lookup = Lookup::with_capacity(len as usize);
+        for n in 0..len {
+            if !lookup.insert(hasher, n, &key_of) {
+                return Err(n);
+            }
+        }
+        Ok(lookup)
+    }
+
     /// The entry whose key is `key`.
     pub(super) fn get<'a>(
         &self,

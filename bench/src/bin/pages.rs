@@ -77,7 +77,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let bytes = client.post(&url).json(&body).send().await?.bytes().await?;
             times.push(started.elapsed().as_secs_f64() * 1000.0);
             let page: Value = serde_json::from_slice(&bytes)?;
-            last = page["result"]["last"].as_str().unwrap_or_default().to_string();
+            last = page["result"]["last"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             if last.is_empty() {
                 break;
             }
