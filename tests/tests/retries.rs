@@ -1,14 +1,23 @@
 //! Retry counts, the retried-ids header, and the idempotency rule: refresh is
-//! retried only when the request certainly was not processed.
+//! retried only when the request certainly was not processed. Faults the
+//! emulator's rules can produce are injected there and counted in its
+//! journal; the scripted server covers pages without an envelope, hangs
+//! and refused connections.
 
 use std::time::Duration;
 
+use authn_emulator::{Emulator, EmulatorHandle, FaultRule};
 use authn_session::{ApiErrorKind, Error, ListOptions, RefreshOptions};
-use authn_session_tests::{MockServer, Reply};
+use authn_session_tests::{emulator_client, emulator_config, MockServer, Reply};
 use serde_json::json;
 
 const LIST: &str = "/v2/session/list";
 const REFRESH: &str = "/v2/client/session/refresh";
+
+/// An emulator with one user holding one session.
+async fn emulator() -> EmulatorHandle {
+    Emulator::builder().seed_users(1, 1).spawn().await.unwrap()
+}
 
 fn page() -> Reply {
     Reply::success(json!({"sessions": [], "last": ""}))
@@ -52,21 +61,24 @@ async fn server_errors_are_retried_with_the_earlier_request_ids() {
 
 #[tokio::test]
 async fn retries_stop_after_request_retries() {
-    let server = MockServer::start().await;
-    server.always(LIST, Reply::error(500, "InternalError", "boom"));
-    let err = server
-        .authn_with(server.config().request_retries(2))
+    let emulator = emulator().await;
+    emulator
+        .faults()
+        .add(FaultRule::new(LIST).status(500).times(10))
+        .unwrap();
+    let err = emulator_client(&emulator, emulator_config(&emulator).request_retries(2))
         .session()
         .list(ListOptions::new())
         .await
         .unwrap_err();
-    assert_eq!(server.hits(LIST), 3);
+    assert_eq!(emulator.journal().count(LIST), 3);
     let api = err.api().unwrap();
     assert_eq!(
         (api.kind.clone(), api.attempts),
         (ApiErrorKind::InternalError, 3)
     );
-    assert_eq!(err.request_id(), Some("prq_0003"));
+    let last = emulator.journal().entries().pop().unwrap();
+    assert_eq!(err.request_id(), last.request_id.as_deref());
     assert!(err.to_string().contains("after 3 attempts"), "{err}");
 }
 
@@ -77,15 +89,23 @@ async fn client_errors_are_never_retried() {
         (401, "Unauthorized"),
         (404, "NotFound"),
     ] {
-        let server = MockServer::start().await;
-        server.always(LIST, Reply::error(http, status, "no"));
-        let err = server
-            .authn()
+        let emulator = emulator().await;
+        emulator
+            .faults()
+            .add(
+                FaultRule::new(LIST)
+                    .status(http)
+                    .envelope_status(status)
+                    .times(10),
+            )
+            .unwrap();
+        let err = emulator_client(&emulator, emulator_config(&emulator))
             .session()
             .list(ListOptions::new())
             .await
             .unwrap_err();
-        assert_eq!(server.hits(LIST), 1, "{status}");
+        assert_eq!(emulator.journal().count(LIST), 1, "{status}");
+        assert_eq!(err.http_status(), Some(http), "{status}");
         assert!(!err.is_retryable(), "{status}");
     }
 }
@@ -213,21 +233,21 @@ async fn a_retry_after_longer_than_the_backoff_cap_ends_the_retries() {
 
 #[tokio::test]
 async fn refresh_is_not_retried_when_it_may_have_been_processed() {
-    for reply in [
-        Reply::error(500, "InternalError", "boom"),
-        Reply::error(503, "ServiceNotAvailable", "busy"),
-        Reply::raw(504, "gateway timeout"),
-    ] {
-        let server = MockServer::start().await;
-        server.always(REFRESH, reply);
-        let err = server
-            .authn()
+    for status in [500, 503, 504] {
+        let emulator = emulator().await;
+        emulator
+            .faults()
+            .add(FaultRule::new(REFRESH).status(status).times(10))
+            .unwrap();
+        let refresh_token = &emulator.fixtures().users[0].sessions[0].refresh_token;
+        let err = emulator_client(&emulator, emulator_config(&emulator))
             .client()
             .session()
-            .refresh("ptr_old", RefreshOptions::new())
+            .refresh(refresh_token, RefreshOptions::new())
             .await
             .unwrap_err();
-        assert_eq!(server.hits(REFRESH), 1, "{err}");
+        assert_eq!(err.http_status(), Some(status));
+        assert_eq!(emulator.journal().count(REFRESH), 1, "{err}");
     }
 }
 
@@ -307,15 +327,14 @@ async fn connection_refused_is_retried_for_every_call_then_reported_as_not_sent(
 
 #[tokio::test]
 async fn a_429_holds_back_every_call_of_the_client() {
-    let server = MockServer::start().await;
-    server.reply(
-        LIST,
-        Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "2"),
-    );
-    server.always("/v2/session/invalidate", Reply::success(json!({})));
-    let authn = server.authn_with(
-        server
-            .config()
+    let emulator = emulator().await;
+    emulator
+        .faults()
+        .add(FaultRule::new(LIST).status(429).retry_after_secs(2))
+        .unwrap();
+    let authn = emulator_client(
+        &emulator,
+        emulator_config(&emulator)
             .max_retry_backoff(Duration::from_secs(10))
             .operation_timeout(Duration::from_millis(500)),
     );
@@ -324,8 +343,10 @@ async fn a_429_holds_back_every_call_of_the_client() {
     assert_eq!(err.api().unwrap().kind, ApiErrorKind::TooManyRequests);
     // ...and another call of the same client holds back for the server's
     // Retry-After instead of sending: it never reaches the server in its 500 ms.
-    let err = authn.session().invalidate("pmt_other").await.unwrap_err();
+    let session = &emulator.fixtures().users[0].sessions[0].id;
+    let err = authn.session().invalidate(session).await.unwrap_err();
     assert!(matches!(err, Error::OperationTimeout { .. }), "{err:?}");
-    assert_eq!(server.hits("/v2/session/invalidate"), 0);
-    assert_eq!(server.hits(LIST), 1);
+    assert_eq!(emulator.journal().count("/v2/session/invalidate"), 0);
+    assert_eq!(emulator.journal().count(LIST), 1);
+    assert_eq!(emulator.dump().users[0].sessions.len(), 1, "nothing ended");
 }
