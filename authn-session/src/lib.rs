@@ -102,3 +102,4 @@ pub use response::PangeaResponse;
 pub use secrecy::ExposeSecret;
 pub use session::SessionApi;
 pub use tls::http_client_builder;
+pub use validate::check_id;

@@ -499,7 +499,11 @@ impl Transport {
                 if envelope.status == "Success" {
                     if let (Ok(times), Some(_)) = (times(&envelope), &envelope.result) {
                         envelope.request_id = self.redact(&envelope.request_id, reading.secrets);
-                        tracing::Span::current().record("request_id", envelope.request_id.as_str());
+                        // Recorded again only when it differs: fmt layers print every record.
+                        if header_id.as_deref() != Some(envelope.request_id.as_str()) {
+                            tracing::Span::current()
+                                .record("request_id", envelope.request_id.as_str());
+                        }
                         let result = envelope.result.take().expect("checked above");
                         return Outcome::Done(PangeaResponse::new(
                             envelope, times, result, status, headers,
@@ -514,9 +518,11 @@ impl Transport {
         };
         envelope.request_id = self.redact(&envelope.request_id, reading.secrets);
         let request_id = Some(envelope.request_id.clone());
+        if header_id != request_id {
+            tracing::Span::current().record("request_id", envelope.request_id.as_str());
+        }
         // The header's id where there is one, as for bodies that are no envelope.
         let decode_id = header_id.or_else(|| request_id.clone());
-        tracing::Span::current().record("request_id", envelope.request_id.as_str());
         if status == StatusCode::ACCEPTED {
             return Outcome::Accepted(envelope.request_id);
         }

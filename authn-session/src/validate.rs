@@ -37,6 +37,21 @@ pub(crate) fn identifier<'a>(field: &'static str, value: &'a str) -> Result<&'a 
     Ok(value)
 }
 
+/// The check every call makes of an ID argument before anything is sent: 1
+/// to 512 printable ASCII characters. Check a whole batch of IDs with it
+/// before sending any, so that a bad one does not leave the batch half done.
+///
+/// ```
+/// assert!(authn_session::check_id("pmt_zppkzrjguxyblaia6itbiesejn7jejnr").is_ok());
+/// assert!(matches!(
+///     authn_session::check_id("pmt_a b"),
+///     Err(authn_session::Error::InvalidInput { .. })
+/// ));
+/// ```
+pub fn check_id(value: &str) -> Result<(), Error> {
+    identifier("id", value).map(|_| ())
+}
+
 /// An ID argument, converted to its generated type.
 pub(crate) fn id<T: FromStr>(field: &'static str, value: &str) -> Result<T, Error> {
     identifier(field, value)?

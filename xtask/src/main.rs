@@ -1,6 +1,7 @@
 //! `cargo xtask codegen` regenerates every reviewed artifact (from the spec:
 //! the generated client, the API digest, the spec copy `authn-session-gen`
-//! packages; from the crates: their public Rust API) and writes it; `--check`
+//! packages; from the crates: their public Rust API and the CLI's `--help`)
+//! and writes it; `--check`
 //! only compares and fails on drift. `cargo xtask msrv` checks the stated MSRV
 //! against the dependency tree.
 
@@ -11,8 +12,9 @@ use xtask::{msrv, packaged_spec_path, public_api, snapshot, spec_path};
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask msrv
 
-  codegen          regenerate from openapi/authn-session.yaml and from the crates'
-                   public API; write snapshots/*.snap and authn-session-gen/openapi/
+  codegen          regenerate from openapi/authn-session.yaml, the crates' public
+                   API and the CLI's --help; write snapshots/*.snap and
+                   authn-session-gen/openapi/
   codegen --check  regenerate in memory; exit 1 with a diff if anything differs
   msrv             exit 1 if a dependency users compile needs a newer Rust than
                    the workspace's rust-version
@@ -79,6 +81,17 @@ fn codegen(check: bool) -> ExitCode {
             "openapi/authn-session.yaml",
         ),
         file: spec_text,
+    });
+    let help = authn_session_cli::help_reference();
+    all.push(Artifact {
+        label: "cli-help".into(),
+        path: snapshot::path("cli-help"),
+        file: snapshot::render(
+            snapshot::SOURCE,
+            "authn_session_cli::help_reference()",
+            &help,
+        ),
+        drift: snapshot::drift_of("cli-help", &help, "authn-session --help now"),
     });
     for (package, name) in public_api::CRATES {
         let api = match public_api::public_api(package) {

@@ -1,0 +1,52 @@
+//! `authn-session invalidate` and `logout`: end sessions by id, or every
+//! session of users, one line per id; the others go on when one fails.
+
+use std::io::Write;
+
+use authn_session::AuthN;
+
+use crate::failure::Failure;
+
+pub async fn invalidate(authn: &AuthN, session_ids: &[String]) -> Result<(), Failure> {
+    each(session_ids, "ended session", |id| {
+        authn.session().invalidate(id.to_string())
+    })
+    .await
+}
+
+pub async fn logout(authn: &AuthN, user_ids: &[String]) -> Result<(), Failure> {
+    each(user_ids, "ended every session of user", |id| {
+        authn.session().logout(id.to_string())
+    })
+    .await
+}
+
+/// Calls `call` for every id in turn. Every id is checked first (bad input
+/// sends nothing at all); the first failure is returned once all were tried.
+async fn each<F, T>(ids: &[String], done: &str, call: impl Fn(&str) -> F) -> Result<(), Failure>
+where
+    F: std::future::Future<Output = Result<T, authn_session::Error>>,
+{
+    for (n, id) in ids.iter().enumerate() {
+        authn_session::check_id(id).map_err(|e| Failure::api(format!("argument {}", n + 1), e))?;
+    }
+    let mut first = None;
+    let mut out = std::io::stdout().lock();
+    for id in ids {
+        match call(id).await {
+            Ok(_) => writeln!(out, "{done} {id}")?,
+            Err(error) => {
+                let failure = Failure::api(id.clone(), error);
+                if let Some(message) = failure.message() {
+                    eprintln!("{message}");
+                }
+                first.get_or_insert(failure);
+            }
+        }
+    }
+    match first {
+        // Already printed: report only the exit code.
+        Some(failure) => Err(Failure::Reported(Box::new(failure))),
+        None => Ok(()),
+    }
+}

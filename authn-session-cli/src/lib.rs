@@ -1,0 +1,114 @@
+//! `authn-session`, the command line for Pangea AuthN sessions: list them,
+//! end them by id or by user, and revoke everything a filter matches, built
+//! on the `authn-session` SDK. This library is the binary's implementation;
+//! [`main`] runs it and [`help_reference`] renders its `--help`.
+
+mod args;
+mod connect;
+mod end;
+mod failure;
+mod filters;
+mod list;
+mod output;
+mod revoke;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use crate::{
+    args::{Cli, Command},
+    failure::Failure,
+};
+
+/// Runs `authn-session` with the process's arguments and environment.
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     authn_session_cli::main()
+/// }
+/// ```
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Completions { shell } = cli.command {
+        clap_complete::generate(
+            shell,
+            &mut Cli::command(),
+            "authn-session",
+            &mut std::io::stdout(),
+        );
+        return ExitCode::SUCCESS;
+    }
+    trace_to_stderr(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): what it read is all it wanted.
+        Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(failure) => {
+            if let Some(message) = failure.message() {
+                eprintln!("{message}");
+            }
+            failure.exit_code()
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let target = connect::connect(&cli.global).await?;
+    let authn = &target.authn;
+    match cli.command {
+        Command::List(args) => list::list(authn, args).await,
+        Command::Invalidate { session_ids } => end::invalidate(authn, &session_ids).await,
+        Command::Logout { user_ids } => end::logout(authn, &user_ids).await,
+        Command::Revoke(args) => revoke::revoke(authn, args).await,
+        Command::Completions { .. } => Ok(()),
+    }
+}
+
+/// `-v`: one line per request (the SDK's spans, which carry no tokens);
+/// `-vv`: everything down to the HTTP library's traces.
+fn trace_to_stderr(verbose: u8) {
+    use tracing_subscriber::fmt::format::FmtSpan;
+    let level = match verbose {
+        0 => return,
+        1 => tracing_subscriber::filter::LevelFilter::INFO,
+        _ => tracing_subscriber::filter::LevelFilter::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_span_events(FmtSpan::CLOSE)
+        .init();
+}
+
+/// The long `--help` of `authn-session` and of each command, as the
+/// `cli-help` snapshot holds it: a change to the command line shows in
+/// review like a change to the API.
+///
+/// ```
+/// assert!(authn_session_cli::help_reference().contains("$ authn-session revoke --help"));
+/// ```
+pub fn help_reference() -> String {
+    let mut command = Cli::command().term_width(100);
+    command.build();
+    let mut text = format!("$ authn-session --help\n{}", command.render_long_help());
+    for sub in command.get_subcommands() {
+        text.push_str(&format!(
+            "\n$ authn-session {} --help\n{}",
+            sub.get_name(),
+            sub.clone().render_long_help()
+        ));
+    }
+    text
+}

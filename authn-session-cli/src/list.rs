@@ -1,0 +1,42 @@
+//! `authn-session list`: every page of the filtered list, written as it arrives.
+
+use authn_session::AuthN;
+use futures::TryStreamExt;
+
+use crate::{args::ListArgs, failure::Failure, output::SessionWriter};
+
+/// The page size asked for: the API's most, or the limit when smaller.
+const PAGE: u64 = 1000;
+
+pub async fn list(authn: &AuthN, args: ListArgs) -> Result<(), Failure> {
+    let mut options = args
+        .filters
+        .options()
+        .size(args.limit.map_or(PAGE, |limit| limit.get().min(PAGE)));
+    if let Some(order) = args.order {
+        options = options.order(order.into());
+    }
+    if let Some(by) = args.order_by {
+        options = options.order_by(by.into());
+    }
+    let mut left = args.limit.map_or(u64::MAX, |l| l.get());
+    let mut pages = authn.session().list_pages(options);
+    let mut writer = SessionWriter::new(args.output, std::io::stdout().lock());
+    while left > 0 {
+        let Some(page) = pages
+            .try_next()
+            .await
+            .map_err(|e| Failure::api("listing sessions", e))?
+        else {
+            break;
+        };
+        let sessions = &page.result.sessions;
+        let take = sessions
+            .len()
+            .min(usize::try_from(left).unwrap_or(usize::MAX));
+        writer.write_page(&sessions[..take])?;
+        left -= take as u64;
+    }
+    writer.finish()?;
+    Ok(())
+}

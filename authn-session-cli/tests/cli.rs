@@ -1,0 +1,641 @@
+//! The `authn-session` binary as an operator runs it, against the
+//! `authn-emulator` binary over loopback: every command and output format,
+//! every exit code, the revoke sequence (dry run, refusal, run), and the
+//! emulator's state and journal afterwards, read through its admin API.
+
+use std::{
+    collections::BTreeSet,
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Output, Stdio},
+};
+
+use serde_json::{json, Value};
+
+const TOKEN: &str = "pts_clitestservicetoken000000000000";
+
+/// The `authn-emulator` binary serving `tests/fixtures.json`; killed on drop.
+struct Emulator {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn emulator_binary() -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_BIN_EXE_authn-session"))
+        .with_file_name(format!("authn-emulator{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is not built: run `cargo test --workspace` (or `cargo build -p authn-emulator` first)",
+        path.display()
+    );
+    path
+}
+
+fn fixtures_path() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures.json").to_string()
+}
+
+fn fixtures() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixtures_path()).unwrap()).unwrap()
+}
+
+impl Emulator {
+    fn start() -> Emulator {
+        let child = Command::new(emulator_binary())
+            .args([
+                "--addr",
+                "127.0.0.1:0",
+                "--service-token",
+                TOKEN,
+                "--fixtures",
+            ])
+            .arg(fixtures_path())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the emulator binary");
+        let mut emulator = Emulator {
+            child,
+            url: String::new(),
+        };
+        let stdout = emulator.child.stdout.take().expect("stdout");
+        for line in BufReader::new(stdout).lines() {
+            if let Some(url) = line.expect("utf-8").strip_prefix("listening on ") {
+                emulator.url = url.to_string();
+                return emulator;
+            }
+        }
+        panic!("the emulator exited without saying where it listens");
+    }
+
+    /// `authn-session ARGS` with this emulator's URL and token in the environment.
+    fn cli(&self, args: &[&str]) -> Run {
+        self.cli_with(args, |c| c)
+    }
+
+    fn cli_with(&self, args: &[&str], adjust: impl FnOnce(&mut Command) -> &mut Command) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_authn-session"));
+        command
+            .args(args)
+            .env("PANGEA_AUTHN_TOKEN", TOKEN)
+            .env("PANGEA_BASE_URL", &self.url)
+            .env_remove("PANGEA_DOMAIN")
+            .stdin(Stdio::null());
+        adjust(&mut command);
+        Run(command.output().expect("run authn-session"))
+    }
+
+    fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let client = authn_session::http_client_builder().build().unwrap();
+            let mut request = client
+                .request(method.parse().unwrap(), format!("{}{path}", self.url))
+                .bearer_auth(TOKEN);
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            assert!(
+                response.status().is_success(),
+                "{path}: {}",
+                response.status()
+            );
+            response.json().await.unwrap()
+        })
+    }
+
+    /// Session ids alive now, per user email.
+    fn sessions(&self) -> Vec<(String, BTreeSet<String>)> {
+        let state = self.admin("GET", "/_emulator/state", None);
+        state["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                let ids = u["sessions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["id"].as_str().unwrap().to_string())
+                    .collect();
+                (u["email"].as_str().unwrap().to_string(), ids)
+            })
+            .collect()
+    }
+
+    fn alive(&self) -> BTreeSet<String> {
+        self.sessions()
+            .into_iter()
+            .flat_map(|(_, ids)| ids)
+            .collect()
+    }
+
+    /// API requests the emulator handled.
+    fn requests(&self) -> usize {
+        self.admin("GET", "/_emulator/journal", None)
+            .as_array()
+            .unwrap()
+            .len()
+    }
+}
+
+struct Run(Output);
+
+impl Run {
+    fn code(&self) -> i32 {
+        self.0.status.code().expect("exited")
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8(self.0.stdout.clone()).unwrap()
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8(self.0.stderr.clone()).unwrap()
+    }
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout()).unwrap_or_else(|e| panic!("{e}: {}", self.stdout()))
+    }
+    #[track_caller]
+    fn expect(self, code: i32) -> Self {
+        assert_eq!(
+            self.code(),
+            code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
+fn all_ids() -> BTreeSet<String> {
+    fixtures()["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|u| u["sessions"].as_array().unwrap().clone())
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn ids_of(json: &Value) -> BTreeSet<String> {
+    json.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+const ALICE: [&str; 3] = [
+    "pmt_aliceattacker00000000000000000",
+    "pmt_alicelaptop0000000000000000000",
+    "pmt_alicephone00000000000000000000",
+];
+
+#[test]
+fn list_writes_every_session_in_each_format() {
+    let emulator = Emulator::start();
+    let json = emulator.cli(&["list", "--output", "json"]).expect(0).json();
+    assert_eq!(ids_of(&json), all_ids());
+    assert_eq!(json[0]["identity"], "pui_alice00000000000000000000000000");
+    assert!(json[0]["active_token"]["id"].is_string());
+
+    let table = emulator.cli(&["list"]).expect(0).stdout();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 1 + 7);
+    assert!(lines[0].starts_with("SESSION ID"), "{table}");
+    for header in ["USER", "EMAIL", "CREATED", "EXPIRES", "SCOPES"] {
+        assert!(lines[0].contains(header), "{header}");
+    }
+    // Aligned: every row's email starts in the header's EMAIL column.
+    let column = lines[0].find("EMAIL").unwrap();
+    let phone = lines
+        .iter()
+        .find(|l| l.starts_with("pmt_alicephone"))
+        .unwrap();
+    assert_eq!(&phone[column..column + 17], "alice@example.com");
+    assert!(phone.ends_with("mobile"), "{phone}");
+    assert!(phone.contains("2026-11-20T08:00:00Z"));
+
+    let ndjson = emulator.cli(&["list", "-o", "ndjson"]).expect(0).stdout();
+    let parsed: Vec<Value> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ids_of(&Value::Array(parsed)), all_ids());
+
+    let csv = emulator.cli(&["list", "-o", "csv"]).expect(0).stdout();
+    let mut rows = csv.lines();
+    assert_eq!(rows.next(), Some("id,user,email,created_at,expire,scopes"));
+    assert!(csv.contains(
+        "pmt_caroladmin000000000000000000000,pui_carol00000000000000000000000000,carol@tenant.example,2026-11-05T08:00:00Z,2099-01-01T00:00:00Z,admin\n"
+    ));
+    assert_eq!(rows.count(), 7);
+}
+
+#[test]
+fn list_filters_orders_and_limits() {
+    let emulator = Emulator::start();
+    let ids = |args: &[&str]| {
+        let mut all = vec!["list", "-o", "json"];
+        all.extend_from_slice(args);
+        ids_of(&emulator.cli(&all).expect(0).json())
+    };
+    assert_eq!(
+        ids(&["--user", "pui_alice00000000000000000000000000"]),
+        set(&ALICE)
+    );
+    assert_eq!(ids(&["--email", "alice@example.com"]), set(&ALICE));
+    assert_eq!(
+        ids(&["--email-contains", "tenant"]),
+        set(&[
+            "pmt_caroladmin000000000000000000000",
+            "pmt_carollaptop00000000000000000000"
+        ])
+    );
+    assert_eq!(
+        ids(&["--scope", "admin"]),
+        set(&["pmt_caroladmin000000000000000000000"])
+    );
+    assert_eq!(
+        ids(&[
+            "--scope",
+            "mobile",
+            "--user",
+            "pui_bob0000000000000000000000000000"
+        ]),
+        set(&["pmt_bobphone000000000000000000000000"])
+    );
+    assert_eq!(
+        ids(&["--created-after", "2026-11-20T00:00:00Z"]),
+        set(&[
+            "pmt_alicephone00000000000000000000",
+            "pmt_aliceattacker00000000000000000"
+        ])
+    );
+    assert_eq!(
+        ids(&[
+            "--session-id",
+            "pmt_boblaptop00000000000000000000000",
+            "--session-id",
+            "pmt_bobphone000000000000000000000000"
+        ]),
+        set(&[
+            "pmt_boblaptop00000000000000000000000",
+            "pmt_bobphone000000000000000000000000"
+        ])
+    );
+    // A relative time: nothing expires within the next week.
+    assert!(ids(&["--expires-before", "7d"]).is_empty());
+    assert_eq!(ids(&["--expires-after", "7d"]), all_ids());
+    let newest = emulator
+        .cli(&[
+            "list",
+            "-o",
+            "json",
+            "--order-by",
+            "created_at",
+            "--order",
+            "desc",
+            "--limit",
+            "2",
+        ])
+        .expect(0)
+        .json();
+    let newest: Vec<&str> = newest
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        newest,
+        [
+            "pmt_aliceattacker00000000000000000",
+            "pmt_alicephone00000000000000000000"
+        ]
+    );
+}
+
+#[test]
+fn invalidate_and_logout_end_what_they_name() {
+    let emulator = Emulator::start();
+    let run = emulator.cli(&["invalidate", ALICE[0], ALICE[1]]).expect(0);
+    assert_eq!(
+        run.stdout(),
+        format!("ended session {}\nended session {}\n", ALICE[0], ALICE[1])
+    );
+    let run = emulator
+        .cli(&["logout", "pui_bob0000000000000000000000000000"])
+        .expect(0);
+    assert_eq!(
+        run.stdout(),
+        "ended every session of user pui_bob0000000000000000000000000000\n"
+    );
+    let expected: BTreeSet<String> = all_ids()
+        .into_iter()
+        .filter(|id| !id.starts_with("pmt_bob") && id != ALICE[0] && id != ALICE[1])
+        .collect();
+    assert_eq!(emulator.alive(), expected);
+}
+
+#[test]
+fn revoke_previews_refuses_without_yes_then_ends_exactly_what_it_reported() {
+    let emulator = Emulator::start();
+    let before = emulator.alive();
+    let filter = ["--user", "pui_alice00000000000000000000000000"];
+
+    let dry = emulator
+        .cli(&[&["revoke", "--dry-run", "-o", "json"], &filter[..]].concat())
+        .expect(0)
+        .json();
+    assert_eq!(dry["matched"], 3);
+    assert_eq!(dry["ended"], 0);
+    assert_eq!(dry["dry_run"], true);
+    let previewed: BTreeSet<String> = dry["session_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(previewed, set(&ALICE));
+    assert_eq!(emulator.alive(), before, "a dry run ends nothing");
+
+    // No terminal to ask on, no --yes: refused, and it says what it would end.
+    let refused = emulator.cli(&[&["revoke"], &filter[..]].concat()).expect(2);
+    assert!(
+        refused
+            .stderr()
+            .contains("refusing to end 3 session(s) without confirmation"),
+        "{}",
+        refused.stderr()
+    );
+    assert!(refused.stderr().contains("--yes"));
+    for id in ALICE {
+        assert!(refused.stdout().contains(id), "{}", refused.stdout());
+    }
+    assert_eq!(emulator.alive(), before, "a refusal ends nothing");
+
+    let done = emulator
+        .cli(&[&["revoke", "--yes", "-o", "json"], &filter[..]].concat())
+        .expect(0);
+    assert_eq!(done.json(), json!({"matched": 3, "ended": 3, "failed": []}));
+    // Not a terminal: plain progress lines, ending at 3/3.
+    assert!(
+        done.stderr()
+            .contains("revoke: 3/3 settled (3 ended, 0 failed)"),
+        "{}",
+        done.stderr()
+    );
+    let after = emulator.alive();
+    assert_eq!(
+        before.difference(&after).cloned().collect::<BTreeSet<_>>(),
+        set(&ALICE),
+        "exactly the three reported sessions ended"
+    );
+
+    let table = emulator
+        .cli(&["revoke", "--yes", "--email-contains", "tenant"])
+        .expect(0)
+        .stdout();
+    assert_eq!(table, "matched 2, ended 2, failed 0\n");
+    assert_eq!(emulator.alive().len(), 2, "only bob's sessions are left");
+}
+
+#[test]
+fn a_revoke_that_ends_some_but_not_all_exits_3_and_names_the_failure() {
+    let emulator = Emulator::start();
+    // The first invalidate is refused (400 is not retried); the rest succeed.
+    emulator.admin(
+        "POST",
+        "/_emulator/faults",
+        Some(json!({"path": "session_invalidate", "status": 400, "times": 1})),
+    );
+    let run = emulator
+        .cli(&[
+            "revoke",
+            "--yes",
+            "--concurrency",
+            "1",
+            "-o",
+            "json",
+            "--email-contains",
+            "@example.",
+        ])
+        .expect(3);
+    let report = run.json();
+    assert_eq!(report["matched"], 5);
+    assert_eq!(report["ended"], 4);
+    let failed = report["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1);
+    let failed_id = failed[0]["session_id"].as_str().unwrap();
+    assert!(failed[0]["request_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("prq_"));
+    assert!(
+        failed[0]["error"].as_str().unwrap().contains("400"),
+        "{failed:?}"
+    );
+    // The state agrees: the failed one and carol's two are alive.
+    let alive = emulator.alive();
+    assert_eq!(alive.len(), 3);
+    assert!(alive.contains(failed_id));
+
+    // Every invalidate refused: nothing ended, exit 1.
+    emulator.admin(
+        "POST",
+        "/_emulator/faults",
+        Some(json!({"path": "session_invalidate", "status": 400, "times": 10})),
+    );
+    let run = emulator
+        .cli(&["revoke", "--yes", "--email-contains", "tenant"])
+        .expect(1);
+    assert!(
+        run.stdout().starts_with("matched 2, ended 0, failed 2\n"),
+        "{}",
+        run.stdout()
+    );
+    assert!(run.stdout().contains("request id prq_"), "{}", run.stdout());
+}
+
+#[test]
+fn usage_errors_exit_2_and_send_nothing() {
+    let emulator = Emulator::start();
+    let missing = emulator
+        .cli_with(&["list"], |c| c.env_remove("PANGEA_AUTHN_TOKEN"))
+        .expect(2);
+    assert!(missing
+        .stderr()
+        .starts_with("error: PANGEA_AUTHN_TOKEN is not set\nhint: export PANGEA_AUTHN_TOKEN="));
+    let no_address = emulator
+        .cli_with(&["list"], |c| c.env_remove("PANGEA_BASE_URL"))
+        .expect(2);
+    assert!(
+        no_address.stderr().contains("PANGEA_DOMAIN"),
+        "{}",
+        no_address.stderr()
+    );
+    let bad_time = emulator
+        .cli(&["list", "--created-after", "yesterday"])
+        .expect(2);
+    assert!(
+        bad_time.stderr().contains("neither an RFC 3339 time"),
+        "{}",
+        bad_time.stderr()
+    );
+    let unknown = emulator.cli(&["list", "--colour"]).expect(2);
+    assert!(
+        unknown.stderr().starts_with("error: unexpected argument"),
+        "{}",
+        unknown.stderr()
+    );
+    let no_filter = emulator.cli(&["revoke", "--yes"]).expect(2);
+    assert!(no_filter.stderr().contains("revoke needs a filter"));
+    // One bad id in a batch: none of the batch is sent.
+    let bad_id = emulator.cli(&["invalidate", ALICE[0], "pmt_a b"]).expect(2);
+    assert!(
+        bad_id
+            .stderr()
+            .starts_with("error: argument 2: invalid input"),
+        "{}",
+        bad_id.stderr()
+    );
+    assert_eq!(emulator.requests(), 0, "nothing reached the emulator");
+    assert_eq!(emulator.alive(), all_ids());
+}
+
+#[test]
+fn api_errors_exit_1_with_the_request_id() {
+    let emulator = Emulator::start();
+    let unknown = emulator
+        .cli(&["invalidate", "pmt_nosuchsession0000000000000000", ALICE[0]])
+        .expect(1);
+    assert!(
+        unknown
+            .stderr()
+            .contains("error: pmt_nosuchsession0000000000000000: "),
+        "{}",
+        unknown.stderr()
+    );
+    assert!(
+        unknown.stderr().contains("\n  request id: prq_"),
+        "{}",
+        unknown.stderr()
+    );
+    assert!(unknown
+        .stderr()
+        .contains("hint: nothing by that id is active"));
+    // The batch went on past the failure.
+    assert_eq!(unknown.stdout(), format!("ended session {}\n", ALICE[0]));
+    let wrong_token = emulator
+        .cli_with(&["list"], |c| c.env("PANGEA_AUTHN_TOKEN", "pts_wrongtoken"))
+        .expect(1);
+    assert!(
+        wrong_token.stderr().contains("request id: prq_"),
+        "{}",
+        wrong_token.stderr()
+    );
+    assert!(wrong_token
+        .stderr()
+        .contains("hint: check that PANGEA_AUTHN_TOKEN"));
+    let nobody_listens = emulator
+        .cli_with(&["list"], |c| {
+            c.env("PANGEA_BASE_URL", "http://127.0.0.1:9")
+        })
+        .expect(1);
+    assert!(
+        nobody_listens.stderr().contains("hint: check --base-url"),
+        "{}",
+        nobody_listens.stderr()
+    );
+}
+
+#[test]
+fn no_token_value_is_printed_even_at_vv() {
+    let emulator = Emulator::start();
+    let mut secrets = vec![TOKEN.to_string(), "pts_wrongtoken".to_string()];
+    for user in fixtures()["users"].as_array().unwrap() {
+        for s in user["sessions"].as_array().unwrap() {
+            secrets.push(s["user_token"].as_str().unwrap().to_string());
+            secrets.push(s["refresh_token"].as_str().unwrap().to_string());
+        }
+    }
+    let runs = [
+        emulator.cli(&["-vv", "list", "-o", "json"]).expect(0),
+        emulator.cli(&["-vv", "list", "-o", "csv"]).expect(0),
+        emulator
+            .cli(&[
+                "-v",
+                "revoke",
+                "--yes",
+                "--user",
+                "pui_bob0000000000000000000000000000",
+            ])
+            .expect(0),
+        emulator
+            .cli(&["-vv", "logout", "pui_carol00000000000000000000000000"])
+            .expect(0),
+        emulator
+            .cli_with(&["-vv", "list"], |c| {
+                c.env("PANGEA_AUTHN_TOKEN", "pts_wrongtoken")
+            })
+            .expect(1),
+    ];
+    let traced = runs[0].stderr();
+    assert!(
+        traced.contains("session_list"),
+        "-vv traces requests: {traced}"
+    );
+    for run in &runs {
+        for text in [run.stdout(), run.stderr()] {
+            for secret in &secrets {
+                // The random-looking part of a token (after `ptu_`) would be a leak.
+                let piece = &secret[4..secret.len().min(16)];
+                assert!(!text.contains(piece), "{piece} printed:\n{text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn completions_and_the_emulator_flag_need_no_account() {
+    let bash = Command::new(env!("CARGO_BIN_EXE_authn-session"))
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(bash.status.success());
+    assert!(String::from_utf8(bash.stdout)
+        .unwrap()
+        .contains("_authn__session()"));
+    let listed = Command::new(env!("CARGO_BIN_EXE_authn-session"))
+        .args(["--emulator", "list", "-o", "ndjson"])
+        .env_remove("PANGEA_AUTHN_TOKEN")
+        .env_remove("PANGEA_BASE_URL")
+        .env_remove("PANGEA_DOMAIN")
+        .output()
+        .unwrap();
+    assert!(listed.status.success());
+    assert_eq!(
+        String::from_utf8(listed.stdout).unwrap().lines().count(),
+        15
+    );
+    let notes = String::from_utf8(listed.stderr).unwrap();
+    assert!(
+        notes.contains("set PANGEA_AUTHN_TOKEN and PANGEA_DOMAIN"),
+        "{notes}"
+    );
+}
