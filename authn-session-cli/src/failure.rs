@@ -16,7 +16,7 @@ pub enum Failure {
     /// refused before sending).
     Api {
         context: String,
-        error: authn_session::Error,
+        error: Box<authn_session::Error>,
     },
     /// Some matched sessions were not ended: exit 3.
     Partial,
@@ -39,7 +39,7 @@ impl Failure {
     pub fn api(context: impl Into<String>, error: authn_session::Error) -> Self {
         Failure::Api {
             context: context.into(),
-            error,
+            error: Box::new(error),
         }
     }
 

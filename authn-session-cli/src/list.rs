@@ -37,6 +37,9 @@ pub async fn list(authn: &AuthN, args: ListArgs) -> Result<(), Failure> {
         writer.write_page(&sessions[..take])?;
         left -= take as u64;
     }
-    writer.finish()?;
+    let format = args.output;
+    if writer.finish()? == 0 && format == crate::args::ListFormat::Table {
+        eprintln!("no sessions match");
+    }
     Ok(())
 }

@@ -215,7 +215,7 @@ impl Reporter {
                 bar.set_message(format!("{} ended, {} failed", p.ended, p.failed));
             }
             Reporter::Lines { step } => {
-                if p.done % step == 0 || p.done == p.matched {
+                if p.done.is_multiple_of(*step) || p.done == p.matched {
                     eprintln!(
                         "revoke: {}/{} settled ({} ended, {} failed)",
                         p.done, p.matched, p.ended, p.failed
