@@ -26,21 +26,24 @@ pub async fn revoke(authn: &AuthN, args: RevokeArgs) -> Result<(), Failure> {
         ));
     }
     let options = args.filters.options();
-    let preview = authn
-        .session()
-        .invalidate_all(options.clone())
-        .dry_run()
-        .await
-        .map_err(|e| Failure::api("finding the matching sessions", e))?;
-    if args.dry_run {
-        print_preview(&preview, args.output)?;
-        return Ok(());
-    }
-    if preview.matched() == 0 {
-        print_report(&preview, args.output)?;
-        return Ok(());
-    }
-    if !args.yes {
+    // With --yes there is nothing to preview: the run walks once.
+    if args.dry_run || !args.yes {
+        let searching = Reporter::new();
+        let preview = authn
+            .session()
+            .invalidate_all(options.clone())
+            .dry_run()
+            .await;
+        searching.clear();
+        let preview = preview.map_err(|e| Failure::api("finding the matching sessions", e))?;
+        if args.dry_run {
+            print_preview(&preview, args.output)?;
+            return Ok(());
+        }
+        if preview.matched() == 0 {
+            print_report(&preview, args.output)?;
+            return Ok(());
+        }
         let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         if !interactive {
             print_preview(&preview, args.output)?;
@@ -59,7 +62,7 @@ pub async fn revoke(authn: &AuthN, args: RevokeArgs) -> Result<(), Failure> {
             });
         }
     }
-    let reporter = Arc::new(Reporter::new(preview.matched()));
+    let reporter = Arc::new(Reporter::new());
     let on_progress = reporter.clone();
     let report = authn
         .session()
@@ -181,41 +184,43 @@ struct JsonFailure<'a> {
     request_id: Option<&'a str>,
 }
 
-/// Progress on stderr: a bar on a terminal, otherwise about ten plain lines.
+/// Progress on stderr: on a terminal a spinner while the matching sessions
+/// are found, then a bar; otherwise about ten plain lines.
 enum Reporter {
     Bar(ProgressBar),
-    Lines { step: usize },
+    Lines,
 }
 
 impl Reporter {
-    fn new(expected: usize) -> Self {
-        if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::new(expected as u64);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{bar:40}] {pos}/{len} sessions settled · {msg} · {elapsed}",
-                )
-                .expect("a valid template")
-                .progress_chars("=> "),
-            );
-            bar.set_message("0 failed");
-            Reporter::Bar(bar)
-        } else {
-            Reporter::Lines {
-                step: (expected / 10).max(1),
-            }
+    fn new() -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Reporter::Lines;
         }
+        let spinner = ProgressBar::new_spinner();
+        spinner.set_message("finding the matching sessions…");
+        spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+        Reporter::Bar(spinner)
     }
 
     fn update(&self, p: Progress) {
         match self {
             Reporter::Bar(bar) => {
-                bar.set_length(p.matched as u64);
+                if bar.length() != Some(p.matched as u64) {
+                    bar.set_style(
+                        ProgressStyle::with_template(
+                            "{spinner} [{bar:40}] {pos}/{len} sessions settled · {msg} · {elapsed}",
+                        )
+                        .expect("a valid template")
+                        .progress_chars("=> "),
+                    );
+                    bar.set_length(p.matched as u64);
+                }
                 bar.set_position(p.done as u64);
                 bar.set_message(format!("{} ended, {} failed", p.ended, p.failed));
             }
-            Reporter::Lines { step } => {
-                if p.done.is_multiple_of(*step) || p.done == p.matched {
+            Reporter::Lines => {
+                let step = (p.matched / 10).max(1);
+                if p.done.is_multiple_of(step) || p.done == p.matched {
                     eprintln!(
                         "revoke: {}/{} settled ({} ended, {} failed)",
                         p.done, p.matched, p.ended, p.failed
@@ -228,6 +233,12 @@ impl Reporter {
     fn finish(&self) {
         if let Reporter::Bar(bar) = self {
             bar.finish();
+        }
+    }
+
+    fn clear(&self) {
+        if let Reporter::Bar(bar) = self {
+            bar.finish_and_clear();
         }
     }
 }

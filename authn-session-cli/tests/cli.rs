@@ -114,6 +114,33 @@ impl Emulator {
         })
     }
 
+    fn clear_journal(&self) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let client = authn_session::http_client_builder().build().unwrap();
+            let response = client
+                .delete(format!("{}/_emulator/journal", self.url))
+                .bearer_auth(TOKEN)
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success());
+        });
+    }
+
+    /// How many journaled requests had this operation.
+    fn count(&self, operation: &str) -> usize {
+        self.admin("GET", "/_emulator/journal", None)
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["operation"] == operation)
+            .count()
+    }
+
     /// Session ids alive now, per user email.
     fn sessions(&self) -> Vec<(String, BTreeSet<String>)> {
         let state = self.admin("GET", "/_emulator/state", None);
@@ -389,10 +416,14 @@ fn revoke_previews_refuses_without_yes_then_ends_exactly_what_it_reported() {
     }
     assert_eq!(emulator.alive(), before, "a refusal ends nothing");
 
+    emulator.clear_journal();
     let done = emulator
         .cli(&[&["revoke", "--yes", "-o", "json"], &filter[..]].concat())
         .expect(0);
     assert_eq!(done.json(), json!({"matched": 3, "ended": 3, "failed": []}));
+    // With --yes there is no preview: one walk, one invalidate per session.
+    assert_eq!(emulator.count("session_list"), 1);
+    assert_eq!(emulator.count("session_invalidate"), 3);
     // Not a terminal: plain progress lines, ending at 3/3.
     assert!(
         done.stderr()
