@@ -2,7 +2,11 @@
 //! matches, sorted by (key as text, id), cut after the cursor; through whole
 //! walks in every order, while sessions end and tokens rotate.
 
-use super::*;
+use std::cmp::Ordering;
+
+use authn_session_gen::types::{SessionListFilter, SessionListOrderBy};
+
+use super::{cursor, page::TimeBounds, *};
 
 const ORDERS: [SessionListOrderBy; 7] = [
     SessionListOrderBy::CreatedAt,
