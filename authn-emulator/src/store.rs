@@ -311,8 +311,8 @@ impl Store {
             .remove(&self.sessions[n].active_token_id);
         let active_token_id = self.new_active_token_id(n as u32);
         let user_token_expire = self.user_token_expiry(now, self.sessions[n].expire_at);
-        let user_token = self.fresh_token("ptu_", |s| &s.user_token);
-        let refresh_token = self.fresh_token("ptr_", |s| &s.refresh_token);
+        let user_token = self.fresh_token("ptu_", &self.user_tokens, |s| &s.user_token);
+        let refresh_token = self.fresh_token("ptr_", &self.refresh_tokens, |s| &s.refresh_token);
         let session = &mut self.sessions[n];
         session.user_token = user_token;
         session.refresh_token = refresh_token;
@@ -332,13 +332,8 @@ impl Store {
         ))
     }
 
-    /// A random token no live session holds in the place `field` reads.
-    fn fresh_token(&self, prefix: &str, field: fn(&Session) -> &str) -> Box<str> {
-        let lookup = if prefix == "ptu_" {
-            &self.user_tokens
-        } else {
-            &self.refresh_tokens
-        };
+    /// A random token that no session holds in `lookup` (the tokens `field` reads).
+    fn fresh_token(&self, prefix: &str, lookup: &Lookup, field: fn(&Session) -> &str) -> Box<str> {
         loop {
             let token = random_id(prefix);
             if lookup

@@ -63,24 +63,22 @@ impl Ordered {
         self.live.remove(&(position as u32));
     }
 
-    /// Sessions not ended, in key order from the first position `start`
-    /// admits (ascending), or downwards from below `end` (descending).
+    /// Sessions not ended, in key order: upwards from position `from`
+    /// (ascending), or downwards from just below it (descending); from an end
+    /// when `from` is `None`.
     pub(super) fn walk(
         &self,
         descending: bool,
         from: Option<usize>,
     ) -> Box<dyn Iterator<Item = u32> + '_> {
         let sessions = |p: &u32| self.sorted[*p as usize];
-        let bound = |p: Option<usize>| p.map_or(Bound::Unbounded, |p| Bound::Included(p as u32));
+        let from = from.map(|p| p as u32);
         if descending {
-            let end = from.map_or(Bound::Unbounded, |p| Bound::Excluded(p as u32));
+            let end = from.map_or(Bound::Unbounded, Bound::Excluded);
             Box::new(self.live.range((Bound::Unbounded, end)).rev().map(sessions))
         } else {
-            Box::new(
-                self.live
-                    .range((bound(from), Bound::Unbounded))
-                    .map(sessions),
-            )
+            let start = from.map_or(Bound::Unbounded, Bound::Included);
+            Box::new(self.live.range((start, Bound::Unbounded)).map(sessions))
         }
     }
 }

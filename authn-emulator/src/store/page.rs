@@ -153,18 +153,18 @@ impl Store {
         }
         // Active token ids are unique: only the entry equal to the cursor's
         // key can need the id to decide its side.
-        let beyond = move |&n: &u32| self.beyond(n, order_by, descending, after);
+        let before = move |&n: &u32| !self.beyond(n, order_by, descending, after);
         let key = after.map_or(Bound::Unbounded, |(key, _)| Bound::Included(key));
         if descending {
             let range = self
                 .by_active_token
                 .range::<str, _>((Bound::Unbounded, key));
-            Box::new(range.rev().map(|(_, &n)| n).filter(beyond))
+            Box::new(range.rev().map(|(_, &n)| n).skip_while(before))
         } else {
             let range = self
                 .by_active_token
                 .range::<str, _>((key, Bound::Unbounded));
-            Box::new(range.map(|(_, &n)| n).filter(beyond))
+            Box::new(range.map(|(_, &n)| n).skip_while(before))
         }
     }
 
