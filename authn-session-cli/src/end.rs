@@ -22,7 +22,7 @@ pub async fn logout(authn: &AuthN, user_ids: &[String]) -> Result<(), Failure> {
 }
 
 /// Calls `call` for every id in turn. Every id is checked first (bad input
-/// sends nothing at all); the first failure is returned once all were tried.
+/// sends nothing at all); a failure is printed and the rest go on.
 async fn each<F, T>(ids: &[String], done: &str, call: impl Fn(&str) -> F) -> Result<(), Failure>
 where
     F: std::future::Future<Output = Result<T, authn_session::Error>>,
@@ -30,7 +30,7 @@ where
     for (n, id) in ids.iter().enumerate() {
         authn_session::check_id(id).map_err(|e| Failure::api(format!("argument {}", n + 1), e))?;
     }
-    let mut first = None;
+    let mut failed = false;
     let mut out = std::io::stdout().lock();
     for id in ids {
         match call(id).await {
@@ -40,13 +40,14 @@ where
                 if let Some(message) = failure.message() {
                     eprintln!("{message}");
                 }
-                first.get_or_insert(failure);
+                failed = true;
             }
         }
     }
-    match first {
-        // Already printed: report only the exit code.
-        Some(failure) => Err(Failure::Reported(Box::new(failure))),
-        None => Ok(()),
+    // Every id was checked above, so what failed was the API or the network.
+    if failed {
+        Err(Failure::Reported(1))
+    } else {
+        Ok(())
     }
 }

@@ -3,8 +3,7 @@
 
 use std::process::ExitCode;
 
-/// A failed command. The report of a partly done `revoke` is printed before
-/// its `Partial`.
+/// A failed command.
 #[derive(Debug)]
 pub enum Failure {
     /// Bad usage or input: exit 2, nothing was sent.
@@ -18,14 +17,11 @@ pub enum Failure {
         context: String,
         error: Box<authn_session::Error>,
     },
-    /// Some matched sessions were not ended: exit 3.
-    Partial,
-    /// No matched session could be ended (the report says why): exit 1.
-    NoneEnded,
     /// Writing the output failed: exit 1.
     Output(std::io::Error),
-    /// A failure already printed (a batch goes on past one): its exit code only.
-    Reported(Box<Failure>),
+    /// What went wrong is printed already (a revoke's report, a batch's
+    /// errors): only this exit code is left to give.
+    Reported(u8),
 }
 
 impl Failure {
@@ -47,9 +43,8 @@ impl Failure {
         ExitCode::from(match self {
             Failure::Usage { .. } => 2,
             Failure::Api { error, .. } if refused_before_sending(error) => 2,
-            Failure::Api { .. } | Failure::Output(_) | Failure::NoneEnded => 1,
-            Failure::Partial => 3,
-            Failure::Reported(failure) => return failure.exit_code(),
+            Failure::Api { .. } | Failure::Output(_) => 1,
+            Failure::Reported(code) => *code,
         })
     }
 
@@ -70,7 +65,7 @@ impl Failure {
                 }
                 Some(text)
             }
-            Failure::Partial | Failure::NoneEnded | Failure::Reported(_) => None,
+            Failure::Reported(_) => None,
             Failure::Output(e) => Some(format!("error: cannot write the output: {e}")),
         }
     }

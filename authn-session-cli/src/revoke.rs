@@ -75,8 +75,9 @@ pub async fn revoke(authn: &AuthN, args: RevokeArgs) -> Result<(), Failure> {
     print_report(&report, args.output)?;
     match (report.failed().is_empty(), report.ended()) {
         (true, _) => Ok(()),
-        (false, 0) => Err(Failure::NoneEnded),
-        (false, _) => Err(Failure::Partial),
+        // The report says what failed: exit 1 when nothing ended, 3 when some did.
+        (false, 0) => Err(Failure::Reported(1)),
+        (false, _) => Err(Failure::Reported(3)),
     }
 }
 
