@@ -293,3 +293,14 @@ pub fn live_ids(emulator: &authn_emulator::EmulatorHandle) -> Vec<String> {
     ids.sort();
     ids
 }
+
+/// The sessions of one `list` call with no options (the first page).
+pub async fn listed(authn: &authn_session::AuthN) -> Vec<authn_session::SessionItem> {
+    authn
+        .session()
+        .list(authn_session::ListOptions::new())
+        .await
+        .expect("list")
+        .result
+        .sessions
+}

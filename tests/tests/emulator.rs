@@ -8,6 +8,7 @@ use authn_session::{
     ApiErrorKind, AuthN, Config, Error, ExposeSecret, ItemOrder, ListOptions, RefreshOptions,
     SessionListFilter, SessionListOrderBy,
 };
+use authn_session_tests::listed;
 use futures::TryStreamExt;
 use serde_json::json;
 
@@ -373,17 +374,7 @@ async fn expired_sessions_are_neither_listed_nor_usable() {
         "2020-01-02T00:00:00Z",
     ));
     let (_emulator, authn) = start(vec![alice]).await;
-    assert_eq!(
-        authn
-            .session()
-            .list(ListOptions::new())
-            .await
-            .unwrap()
-            .result
-            .sessions
-            .len(),
-        1
-    );
+    assert_eq!(listed(&authn).await.len(), 1);
     let client = authn.client().session();
     let err = client
         .list("ptu_alice0009", ListOptions::new())

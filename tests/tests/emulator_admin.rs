@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use authn_emulator::{Emulator, EmulatorHandle};
 use authn_session::{chrono, ApiErrorKind, AuthN, ListOptions, RefreshOptions, SecretToken};
-use authn_session_tests::{emulator_client, emulator_config};
+use authn_session_tests::{emulator_client, emulator_config, listed};
 use serde_json::{json, Value};
 
 async fn start(builder: authn_emulator::EmulatorBuilder) -> (EmulatorHandle, AuthN) {
@@ -53,14 +53,7 @@ async fn export_reset_import_gives_back_a_working_store() {
     let saved = emulator.dump();
 
     emulator.reset();
-    assert!(authn
-        .session()
-        .list(ListOptions::new())
-        .await
-        .unwrap()
-        .result
-        .sessions
-        .is_empty());
+    assert!(listed(&authn).await.is_empty());
     let err = authn
         .client()
         .session()
@@ -75,17 +68,7 @@ async fn export_reset_import_gives_back_a_working_store() {
         saved,
         "import gives back exactly what was exported"
     );
-    assert_eq!(
-        authn
-            .session()
-            .list(ListOptions::new())
-            .await
-            .unwrap()
-            .result
-            .sessions
-            .len(),
-        6
-    );
+    assert_eq!(listed(&authn).await.len(), 6);
     // The imported tokens work: refresh with the exported refresh token.
     let fresh = authn
         .client()
@@ -104,14 +87,7 @@ async fn advancing_the_clock_expires_a_session() {
     emulator
         .clock()
         .advance(Duration::from_secs(2 * 24 * 3600 + 60));
-    assert!(authn
-        .session()
-        .list(ListOptions::new())
-        .await
-        .unwrap()
-        .result
-        .sessions
-        .is_empty());
+    assert!(listed(&authn).await.is_empty());
     let err = authn
         .client()
         .session()
