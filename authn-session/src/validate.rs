@@ -42,14 +42,15 @@ pub(crate) fn identifier<'a>(field: &'static str, value: &'a str) -> Result<&'a 
 /// before sending any, so that a bad one does not leave the batch half done.
 ///
 /// ```
-/// assert!(authn_session::check_id("pmt_zppkzrjguxyblaia6itbiesejn7jejnr").is_ok());
+/// let ids = ["pmt_zppkzrjguxyblaia6itbiesejn7jejnr", "pmt_alicephone00000000000000000000"];
+/// assert!(ids.iter().try_for_each(authn_session::check_id).is_ok());
 /// assert!(matches!(
 ///     authn_session::check_id("pmt_a b"),
 ///     Err(authn_session::Error::InvalidInput { .. })
 /// ));
 /// ```
-pub fn check_id(value: &str) -> Result<(), Error> {
-    identifier("id", value).map(|_| ())
+pub fn check_id(value: impl AsRef<str>) -> Result<(), Error> {
+    identifier("id", value.as_ref()).map(|_| ())
 }
 
 /// An ID argument, converted to its generated type.
