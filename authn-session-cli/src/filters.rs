@@ -2,6 +2,7 @@
 
 use authn_session::{ItemOrder, ListOptions, SessionListFilter, SessionListOrderBy};
 use chrono::{DateTime, Duration, Utc};
+use clap::ValueEnum;
 
 use crate::args::{Filters, Order, OrderBy};
 
@@ -60,26 +61,24 @@ impl Filters {
     }
 }
 
+/// The spec's value named like the flag's: the CLI's names are the spec's
+/// strings, so no second mapping can drift (a unit test parses every one).
+fn spec_value<T: std::str::FromStr>(value: impl ValueEnum) -> T {
+    let name = value.to_possible_value().expect("no value is skipped");
+    name.get_name()
+        .parse()
+        .unwrap_or_else(|_| panic!("{} is not a value of the spec", name.get_name()))
+}
+
 impl From<Order> for ItemOrder {
     fn from(order: Order) -> Self {
-        match order {
-            Order::Asc => ItemOrder::Asc,
-            Order::Desc => ItemOrder::Desc,
-        }
+        spec_value(order)
     }
 }
 
 impl From<OrderBy> for SessionListOrderBy {
     fn from(by: OrderBy) -> Self {
-        match by {
-            OrderBy::Id => SessionListOrderBy::Id,
-            OrderBy::CreatedAt => SessionListOrderBy::CreatedAt,
-            OrderBy::Expire => SessionListOrderBy::Expire,
-            OrderBy::Identity => SessionListOrderBy::Identity,
-            OrderBy::Email => SessionListOrderBy::Email,
-            OrderBy::Type => SessionListOrderBy::Type,
-            OrderBy::ActiveTokenId => SessionListOrderBy::ActiveTokenId,
-        }
+        spec_value(by)
     }
 }
 
@@ -159,6 +158,21 @@ mod tests {
             "yesterday",
         ] {
             assert!(parse_past(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_order_flag_value_is_the_spec_value_of_that_name() {
+        for by in OrderBy::value_variants() {
+            let spec = SessionListOrderBy::from(*by);
+            assert_eq!(spec.to_string(), by.to_possible_value().unwrap().get_name());
+        }
+        for order in Order::value_variants() {
+            let spec = ItemOrder::from(*order);
+            assert_eq!(
+                spec.to_string(),
+                order.to_possible_value().unwrap().get_name()
+            );
         }
     }
 
