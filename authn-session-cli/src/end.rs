@@ -9,21 +9,25 @@ use crate::failure::Failure;
 
 pub async fn invalidate(authn: &AuthN, session_ids: &[String]) -> Result<(), Failure> {
     each(session_ids, "ended session", |id| {
-        authn.session().invalidate(id.to_string())
+        authn.session().invalidate(id)
     })
     .await
 }
 
 pub async fn logout(authn: &AuthN, user_ids: &[String]) -> Result<(), Failure> {
     each(user_ids, "ended every session of user", |id| {
-        authn.session().logout(id.to_string())
+        authn.session().logout(id)
     })
     .await
 }
 
 /// Calls `call` for every id in turn. Every id is checked first (bad input
 /// sends nothing at all); a failure is printed and the rest go on.
-async fn each<F, T>(ids: &[String], done: &str, call: impl Fn(&str) -> F) -> Result<(), Failure>
+async fn each<'a, F, T>(
+    ids: &'a [String],
+    done: &str,
+    call: impl Fn(&'a str) -> F,
+) -> Result<(), Failure>
 where
     F: std::future::Future<Output = Result<T, authn_session::Error>>,
 {
