@@ -15,9 +15,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    body::parse,
     faults::FaultRule,
     fixtures::{rfc3339, Fixtures},
-    http::{answer, authorize, parse, Failure, Meta, Shared},
+    http::{answer, authorize, Failure, Meta, Shared},
     store::{field_error, Refusal, Store},
 };
 

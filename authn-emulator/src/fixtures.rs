@@ -23,14 +23,22 @@ pub struct Fixtures {
     pub users: Vec<FixtureUser>,
 }
 
-/// One user.
+/// One user. `Default` is a user with no id, email or session, enabled, so
+/// a literal can name only what it needs: `FixtureUser { id, email, ..Default::default() }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureUser {
-    /// `pui_…`.
+    /// The identity, `pui_…`: letters, digits, spaces and `'.:/_-`.
     pub id: String,
     /// The user's email.
     pub email: String,
+    /// The username the `username` filters match; absent: the email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Whether the user's tokens are enabled (`enabled` in token records and
+    /// filters); absent: `true`.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub enabled: bool,
     /// Profile fields.
     #[serde(default)]
     pub profile: BTreeMap<String, String>,
@@ -39,8 +47,9 @@ pub struct FixtureUser {
     pub sessions: Vec<FixtureSession>,
 }
 
-/// One session with its current tokens.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// One session with its current tokens. `Default` leaves every field empty,
+/// so a literal can name only what it needs.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureSession {
     /// `pmt_…`.
@@ -61,6 +70,36 @@ pub struct FixtureSession {
     /// Scopes of the session.
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// The audiences its tokens were issued for (`audience`); absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Vec<String>>,
+    /// The service account its tokens were issued through, `psa_…` (`client_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Custom claims of its tokens: any JSON values (`claims`).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub claims: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Default for FixtureUser {
+    fn default() -> Self {
+        Self {
+            id: String::new(),
+            email: String::new(),
+            username: None,
+            enabled: true,
+            profile: BTreeMap::new(),
+            sessions: Vec::new(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 impl std::fmt::Debug for FixtureSession {
@@ -73,6 +112,9 @@ impl std::fmt::Debug for FixtureSession {
             .field("expire", &self.expire)
             .field("user_token_expire", &self.user_token_expire)
             .field("scopes", &self.scopes)
+            .field("audience", &self.audience)
+            .field("client_id", &self.client_id)
+            .field("claims", &self.claims)
             .finish()
     }
 }
@@ -135,8 +177,7 @@ impl Fixtures {
                             now - Duration::seconds(fastrand::i64(60..7 * 24 * 3600)),
                         ),
                         expire: expire.clone(),
-                        user_token_expire: None,
-                        scopes: Vec::new(),
+                        ..FixtureSession::default()
                     })
                     .collect();
                 FixtureUser {
@@ -144,6 +185,7 @@ impl Fixtures {
                     email: format!("{}{n}@example.com", name.to_lowercase()),
                     profile: BTreeMap::from([("first_name".to_string(), name.to_string())]),
                     sessions,
+                    ..FixtureUser::default()
                 }
             })
             .collect();

@@ -10,12 +10,12 @@ use authn_session_gen::{
     operations,
     types::{
         AcceptedResponse, AcceptedResult, ClientSessionInvalidateRequest, ClientSessionListRequest,
-        ClientSessionLogoutRequest, ClientSessionRefreshRequest, ClientSessionRefreshResponse,
-        ClientSessionRefreshResult, EmptyResponse, EmptyResult, ErrorResponse, ErrorResult,
-        FieldError, ItemOrder, SessionInvalidateRequest, SessionListFilter, SessionListOrderBy,
+        ClientSessionListResponse, ClientSessionListResult, ClientSessionLogoutRequest,
+        ClientSessionRefreshRequest, ClientSessionRefreshResponse, ClientSessionRefreshResult,
+        EmptyResponse, EmptyResult, ErrorResponse, ErrorResult, FieldError, ItemOrder,
+        SessionInvalidateRequest, SessionItem, SessionListFilter, SessionListOrderBy,
         SessionListRequest, SessionListResponse, SessionListResult, SessionLogoutRequest,
     },
-    SecretToken,
 };
 use axum::{
     body::Bytes,
@@ -27,13 +27,13 @@ use axum::{
     Json, Router,
 };
 use chrono::{DateTime, Utc};
-use secrecy::ExposeSecret;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
+    body::{parse, token},
     clock::Clock,
     faults::{self, Faults, Queued},
-    fixtures::{micros, random_id},
+    fixtures::{micros, random_id, rfc3339},
     journal::{Journal, JournalEntry},
     serve::DropConnection,
     store::{field_error, Refusal, Store},
@@ -76,8 +76,14 @@ impl Meta {
         }
     }
 
-    fn now(&self) -> DateTime<Utc> {
-        micros(self.clock.now())
+    /// The envelope's `request_time`, RFC 3339 as Pangea writes it.
+    fn request_time(&self) -> String {
+        rfc3339(self.request_time)
+    }
+
+    /// The envelope's `response_time`: now.
+    fn response_time(&self) -> String {
+        rfc3339(micros(self.clock.now()))
     }
 }
 
@@ -180,8 +186,8 @@ async fn inject(State(state): State<Shared>, request: Request, next: Next) -> Re
 fn accepted(meta: &Meta, location: &str) -> Response {
     let body = AcceptedResponse {
         request_id: meta.request_id.clone(),
-        request_time: Some(meta.request_time),
-        response_time: Some(meta.now()),
+        request_time: Some(meta.request_time()),
+        response_time: Some(meta.response_time()),
         status: "Accepted".into(),
         summary: Some("the request is queued; poll its location".into()),
         result: Some(AcceptedResult {
@@ -278,8 +284,8 @@ pub(crate) fn failure(
 ) -> Response {
     let body = ErrorResponse {
         request_id: meta.request_id.clone(),
-        request_time: Some(meta.request_time),
-        response_time: Some(meta.now()),
+        request_time: Some(meta.request_time()),
+        response_time: Some(meta.response_time()),
         status: status.into(),
         summary: Some(summary),
         result: Some(ErrorResult { errors }),
@@ -353,83 +359,11 @@ pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Fai
     }
 }
 
-/// Decodes a body into its generated request type; failures become field
-/// errors pointing at the offending field.
-pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Failure> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| invalid_body(String::new(), &e))?;
-    if let Some(source) = find_null(&value, String::new()) {
-        // No request field is nullable: an explicit null is refused, not read as absent.
-        return Err(Refusal::Invalid(vec![field_error(
-            "InvalidType",
-            &source,
-            "null is not allowed",
-        )])
-        .into());
-    }
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
-        let source: String = e
-            .path()
-            .iter()
-            .map(|segment| format!("/{segment}"))
-            .collect();
-        invalid_body(source, e.inner())
-    })
-}
-
-/// JSON pointer of the first `null` in `value`.
-fn find_null(value: &serde_json::Value, at: String) -> Option<String> {
-    match value {
-        serde_json::Value::Null => Some(if at.is_empty() { "/".into() } else { at }),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| find_null(v, format!("{at}/{i}"))),
-        serde_json::Value::Object(map) => map
-            .iter()
-            .find_map(|(k, v)| find_null(v, format!("{at}/{k}"))),
-        _ => None,
-    }
-}
-
-fn invalid_body(mut source: String, error: &serde_json::Error) -> Failure {
-    let message = error.to_string();
-    let code = if let Some(field) = message
-        .strip_prefix("missing field `")
-        .and_then(|m| m.split('`').next())
-    {
-        source.push('/');
-        source.push_str(field);
-        "MissingRequiredField"
-    } else if error.is_syntax() || error.is_eof() {
-        "InvalidJSON"
-    } else if message.starts_with("invalid type") {
-        "InvalidType"
-    } else {
-        "InvalidValue"
-    };
-    if source.is_empty() {
-        source.push('/');
-    }
-    Failure::Refused(Refusal::Invalid(vec![field_error(code, &source, message)]))
-}
-
-/// Tokens are `SecretToken`s, which the generated code does not check: a
-/// token must not be empty (the spec's `minLength: 1`).
-fn token<'a>(source: &str, token: &'a SecretToken) -> Result<&'a str, Failure> {
-    let value = token.expose_secret();
-    if value.is_empty() {
-        Err(Refusal::Invalid(vec![field_error("MinLength", source, "must not be empty")]).into())
-    } else {
-        Ok(value)
-    }
-}
-
 fn empty(meta: &Meta) -> EmptyResponse {
     EmptyResponse {
         request_id: meta.request_id.clone(),
-        request_time: meta.request_time,
-        response_time: meta.now(),
+        request_time: meta.request_time(),
+        response_time: meta.response_time(),
         status: "Success".into(),
         summary: Some("Success".into()),
         result: EmptyResult(Default::default()),
@@ -444,40 +378,32 @@ struct ListArgs<'a> {
     size: Option<std::num::NonZeroU64>,
 }
 
+/// One page of sessions, with its cursor (empty on the last page).
 fn list_page(
-    meta: &Meta,
     store: &Store,
     args: ListArgs<'_>,
     user: Option<usize>,
-) -> Result<SessionListResponse, Failure> {
+) -> Result<(Vec<SessionItem>, String), Failure> {
     if args.size.is_some_and(|s| s.get() > LIST_SIZE_MAX) {
         return Err(Refusal::Invalid(vec![field_error(
-            "Maximum",
+            "NotWithinRange",
             "/size",
             format!("must be at most {LIST_SIZE_MAX}"),
         )])
         .into());
     }
-    let (sessions, last) = store.list(
+    Ok(store.list(
         args.filter,
         args.order == Some(ItemOrder::Desc),
         args.order_by.unwrap_or(SessionListOrderBy::Id),
         args.size.map(|s| s.get()),
         args.last,
         user,
-    )?;
-    Ok(SessionListResponse {
-        request_id: meta.request_id.clone(),
-        request_time: meta.request_time,
-        response_time: meta.now(),
-        status: "Success".into(),
-        summary: Some(format!("Listed {} session(s)", sessions.len())),
-        result: SessionListResult {
-            sessions,
-            last: Some(last),
-            count: None,
-        },
-    })
+    )?)
+}
+
+fn listed(count: usize) -> Option<String> {
+    Some(format!("Listed {count} session(s)"))
 }
 
 async fn session_invalidate(
@@ -505,7 +431,19 @@ async fn session_list(State(state): State<Shared>, headers: HeaderMap, body: Byt
             order_by: req.order_by,
             size: req.size,
         };
-        list_page(meta, &state.store(), args, None)
+        let (sessions, last) = list_page(&state.store(), args, None)?;
+        Ok(SessionListResponse {
+            request_id: meta.request_id.clone(),
+            request_time: meta.request_time(),
+            response_time: meta.response_time(),
+            status: "Success".into(),
+            summary: listed(sessions.len()),
+            result: SessionListResult {
+                sessions,
+                last: Some(last),
+                count: None,
+            },
+        })
     })
 }
 
@@ -556,7 +494,18 @@ async fn client_list(State(state): State<Shared>, headers: HeaderMap, body: Byte
                 order_by: req.order_by,
                 size: req.size,
             };
-            list_page(meta, &store, args, Some(user))
+            let (sessions, last) = list_page(&store, args, Some(user))?;
+            Ok(ClientSessionListResponse {
+                request_id: meta.request_id.clone(),
+                request_time: meta.request_time(),
+                response_time: meta.response_time(),
+                status: "Success".into(),
+                summary: listed(sessions.len()),
+                result: ClientSessionListResult {
+                    sessions,
+                    last: Some(last),
+                },
+            })
         },
     )
 }
@@ -591,8 +540,8 @@ async fn client_refresh(State(state): State<Shared>, headers: HeaderMap, body: B
             let (refresh, active) = state.store().refresh(refresh_token, user_token)?;
             Ok(ClientSessionRefreshResponse {
                 request_id: meta.request_id.clone(),
-                request_time: meta.request_time,
-                response_time: meta.now(),
+                request_time: meta.request_time(),
+                response_time: meta.response_time(),
                 status: "Success".into(),
                 summary: Some("Session refreshed".into()),
                 result: ClientSessionRefreshResult {

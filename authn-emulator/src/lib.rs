@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 
 mod admin;
+mod body;
 mod clock;
 mod faults;
 mod fixtures;

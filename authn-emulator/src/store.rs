@@ -13,7 +13,7 @@ mod page;
 use std::{collections::BTreeMap, hash::RandomState};
 
 use authn_session_gen::{
-    types::{FieldError, LoginToken, Profile, SessionItem, SessionToken},
+    types::{FieldError, LoginToken, Profile, ServiceAccountId, SessionItem, SessionToken},
     SecretToken,
 };
 use chrono::{DateTime, Utc};
@@ -33,6 +33,9 @@ pub const DEFAULT_PAGE_SIZE: usize = 20;
 /// allows up to `authn_session_gen::limits::LIST_SIZE_MAX`) is served this
 /// many, with a cursor to the rest, as "the service may serve fewer" permits.
 pub const MAX_SERVED_PAGE_SIZE: usize = 1000;
+/// The `type` of a session, as Pangea writes it.
+const SESSION_TYPE: &str = "session";
+/// The `type` of a session's active token.
 const TOKEN_TYPE: &str = "user";
 
 /// Why an operation was refused.
@@ -56,6 +59,9 @@ pub(crate) fn field_error(code: &str, source: &str, detail: impl Into<String>) -
 struct User {
     id: Box<str>,
     email: Box<str>,
+    /// `None`: the email.
+    username: Option<Box<str>>,
+    enabled: bool,
     profile: BTreeMap<String, String>,
     /// Its sessions: the index client calls and identity filters page from.
     sessions: Vec<u32>,
@@ -78,7 +84,23 @@ struct Session {
     /// When the current user token stops working (at the latest, `expire_at`).
     user_token_expire: DateTime<Utc>,
     scopes: Vec<String>,
+    /// Boxed: most sessions have none, and a million sessions stay small.
+    extras: Option<Box<TokenExtras>>,
     ended: bool,
+}
+
+/// The optional facts of a session's tokens.
+#[derive(Default)]
+struct TokenExtras {
+    audience: Option<Vec<String>>,
+    client_id: Option<String>,
+    claims: serde_json::Map<String, serde_json::Value>,
+}
+
+impl User {
+    fn username(&self) -> &str {
+        self.username.as_deref().unwrap_or(&self.email)
+    }
 }
 
 impl Session {
@@ -168,6 +190,8 @@ impl Store {
             .map(|u| FixtureUser {
                 id: u.id.to_string(),
                 email: u.email.to_string(),
+                username: u.username.as_deref().map(str::to_string),
+                enabled: u.enabled,
                 profile: u.profile.clone(),
                 sessions: u
                     .sessions
@@ -183,6 +207,13 @@ impl Store {
                         user_token_expire: (s.user_token_expire != s.expire_at)
                             .then(|| rfc3339(s.user_token_expire)),
                         scopes: s.scopes.clone(),
+                        audience: s.extras.as_ref().and_then(|e| e.audience.clone()),
+                        client_id: s.extras.as_ref().and_then(|e| e.client_id.clone()),
+                        claims: s
+                            .extras
+                            .as_ref()
+                            .map(|e| e.claims.clone())
+                            .unwrap_or_default(),
                     })
                     .collect(),
             })
@@ -350,11 +381,11 @@ impl Store {
         let user = &self.users[s.user as usize];
         SessionItem {
             id: s.id.parse().expect("session ids are non-empty"),
-            type_: TOKEN_TYPE.into(),
+            type_: SESSION_TYPE.into(),
             life: seconds_left(s.expire_at, now),
             expire: s.expire_at,
             email: user.email.to_string(),
-            identity: Some(user.id.to_string()),
+            identity: user.id.to_string(),
             scopes: s.scopes.clone(),
             profile: Profile(user.profile.clone()),
             created_at: s.created_at,
@@ -366,6 +397,7 @@ impl Store {
     fn session_token(&self, n: usize, now: DateTime<Utc>) -> SessionToken {
         let s = &self.sessions[n];
         let user = &self.users[s.user as usize];
+        let extras = s.extras.as_deref();
         SessionToken {
             id: s.active_token_id.parse().expect("token ids are non-empty"),
             type_: TOKEN_TYPE.into(),
@@ -376,7 +408,13 @@ impl Store {
             scopes: s.scopes.clone(),
             profile: Profile(user.profile.clone()),
             created_at: s.token_created_at,
+            enabled: Some(user.enabled),
             intelligence: None,
+            audience: extras.and_then(|e| e.audience.clone()),
+            client_id: extras
+                .and_then(|e| e.client_id.as_deref())
+                .map(|id| ServiceAccountId(id.to_string())),
+            claims: extras.map(|e| e.claims.clone()).unwrap_or_default(),
         }
     }
 
@@ -394,14 +432,20 @@ impl Store {
             scopes: t.scopes,
             profile: t.profile,
             created_at: t.created_at,
+            enabled: t.enabled,
             intelligence: t.intelligence,
+            audience: t.audience,
+            client_id: t.client_id,
+            claims: t.claims,
         }
     }
 }
 
-/// Whole seconds from `now` until `until`, never negative.
+/// Seconds from `now` until `until`, rounded up and at least 1: Pangea's
+/// `life` is never below 1, and a session is listed only while it lives.
 fn seconds_left(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
-    (until - now).num_seconds().max(0)
+    let micros = (until - now).num_microseconds().unwrap_or(i64::MAX);
+    (micros.saturating_add(999_999) / 1_000_000).max(1)
 }
 
 #[cfg(test)]

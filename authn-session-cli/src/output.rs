@@ -35,7 +35,7 @@ fn time(t: chrono::DateTime<chrono::Utc>) -> String {
 fn cells(s: &SessionItem) -> [String; 6] {
     [
         s.id.to_string(),
-        s.identity.clone().unwrap_or_default(),
+        s.identity.clone(),
         s.email.clone(),
         time(s.created_at),
         time(s.expire),

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::types::SessionListFilter;
+use crate::types::{ProfileFilterValue, SessionListFilter};
 
 macro_rules! string_ops {
     ($($field:ident, $contains:ident, $in_:ident, $name:literal;)*) => {$(
@@ -12,7 +12,7 @@ macro_rules! string_ops {
             self.$field = Some(value.into());
             self
         }
-        #[doc = concat!("Matches sessions whose `", $name, "` contains any of `values` (`", $name, "__contains`).")]
+        #[doc = concat!("Matches sessions whose `", $name, "` includes **each** of `values` as a substring: all of them, not any (`", $name, "__contains`).")]
         pub fn $contains<S: Into<String>>(mut self, values: impl IntoIterator<Item = S>) -> Self {
             self.$contains = values.into_iter().map(Into::into).collect();
             self
@@ -81,6 +81,7 @@ impl SessionListFilter {
         type_, type_contains, type_in, "type";
         email, email_contains, email_in, "email";
         identity, identity_contains, identity_in, "identity";
+        username, username_contains, username_in, "username";
         active_token_id, active_token_id_contains, active_token_id_in, "active_token_id";
     }
 
@@ -92,6 +93,66 @@ impl SessionListFilter {
     /// Matches sessions that have all of `scopes`.
     pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
         self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Matches sessions whose active token is enabled (`true`) or disabled
+    /// (`false`) (`enabled`).
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Matches sessions whose user's profile field `name` equals `value`
+    /// (`profile_<name>`).
+    ///
+    /// Pangea takes profile field names of letters only (`[A-Za-z]+`); the
+    /// `authn-session` client refuses any other name with
+    /// `Error::InvalidInput` before sending.
+    ///
+    /// ```
+    /// use authn_session_gen::types::SessionListFilter;
+    ///
+    /// let filter = SessionListFilter::new()
+    ///     .profile("department", "ops")
+    ///     .profile_contains("title", ["lead", "security"])
+    ///     .profile_exists("phone", false);
+    /// assert_eq!(
+    ///     serde_json::to_string(&filter).unwrap(),
+    ///     r#"{"profile_department":"ops","profile_phone__exists":false,"profile_title__contains":["lead","security"]}"#
+    /// );
+    /// ```
+    pub fn profile(mut self, name: impl AsRef<str>, value: impl Into<String>) -> Self {
+        self.extra.insert(
+            format!("profile_{}", name.as_ref()),
+            ProfileFilterValue::String(value.into()),
+        );
+        self
+    }
+
+    /// Matches sessions whose user's profile field `name` includes **each** of
+    /// `substrings` (`profile_<name>__contains`). Names as for
+    /// [`profile`](Self::profile).
+    pub fn profile_contains<S: Into<String>>(
+        mut self,
+        name: impl AsRef<str>,
+        substrings: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.extra.insert(
+            format!("profile_{}__contains", name.as_ref()),
+            ProfileFilterValue::Array(substrings.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Matches sessions whose user's profile has the field `name` (`true`) or
+    /// has not (`false`) (`profile_<name>__exists`). Names as for
+    /// [`profile`](Self::profile).
+    pub fn profile_exists(mut self, name: impl AsRef<str>, exists: bool) -> Self {
+        self.extra.insert(
+            format!("profile_{}__exists", name.as_ref()),
+            ProfileFilterValue::Boolean(exists),
+        );
         self
     }
 }

@@ -6,8 +6,8 @@ use std::future::Future;
 use authn_session_gen::{
     operations,
     types::{
-        ClientSessionInvalidateRequest, ClientSessionLogoutRequest, ClientSessionRefreshRequest,
-        ClientSessionRefreshResult, EmptyResult, SessionListResult,
+        ClientSessionInvalidateRequest, ClientSessionListResult, ClientSessionLogoutRequest,
+        ClientSessionRefreshRequest, ClientSessionRefreshResult, EmptyResult,
     },
     SecretToken,
 };
@@ -117,12 +117,12 @@ impl ClientSessionApi {
         &self,
         user_token: impl Into<SecretToken>,
         options: ListOptions,
-    ) -> impl Future<Output = Result<PangeaResponse<SessionListResult>, Error>> + Send + 'static
+    ) -> impl Future<Output = Result<PangeaResponse<ClientSessionListResult>, Error>> + Send + 'static
     {
         let authn = self.authn.clone();
-        let scope = scope(user_token.into());
+        let token = validate::token("token", user_token.into());
         let fields = options.into_fields();
-        async move { list::page(&authn, &scope?, fields?).await }
+        async move { list::user_page(&authn, &token?, fields?).await }
     }
 
     /// Every session of the user, across pages, fetched lazily.
@@ -163,8 +163,12 @@ impl ClientSessionApi {
         &self,
         user_token: impl Into<SecretToken>,
         options: ListOptions,
-    ) -> PageStream {
-        list::pages(self.authn.clone(), scope(user_token.into()), options)
+    ) -> PageStream<ClientSessionListResult> {
+        list::user_pages(
+            self.authn.clone(),
+            validate::token("token", user_token.into()),
+            options,
+        )
     }
 
     /// Ends every session of the user that matches `options`, as

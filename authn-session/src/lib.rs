@@ -81,8 +81,9 @@ pub mod raw {
 pub use authn_session_gen::{
     limits, operations, types,
     types::{
-        ClientSessionRefreshResult, EmptyResult, FieldError, ItemOrder, LoginToken, SessionItem,
-        SessionListFilter, SessionListOrderBy, SessionListResult, SessionToken,
+        ClientSessionListResult, ClientSessionRefreshResult, EmptyResult, FieldError, ItemOrder,
+        LoginToken, ProfileFilterValue, SessionItem, SessionListFilter, SessionListOrderBy,
+        SessionListResult, SessionToken,
     },
     SecretToken,
 };
@@ -94,7 +95,7 @@ pub use client_session::{ClientApi, ClientSessionApi};
 pub use config::{Config, ConfigBuilder, DEFAULT_BASE_URL_TEMPLATE};
 pub use error::{ApiError, ApiErrorKind, DecodeError, Error, UnknownStatus};
 pub use keeper::{KeeperError, TokenKeeper, Tokens};
-pub use options::{ListOptions, RefreshOptions};
+pub use options::{InvalidateOptions, ListOptions, RefreshOptions};
 pub use paginate::{PageStream, SessionStream};
 /// The `reqwest` this SDK is built on, for [`AuthN::with_http_client`].
 pub use reqwest;
@@ -102,4 +103,4 @@ pub use response::PangeaResponse;
 pub use secrecy::ExposeSecret;
 pub use session::SessionApi;
 pub use tls::http_client_builder;
-pub use validate::check_id;
+pub use validate::{check_id, check_user_id};

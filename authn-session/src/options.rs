@@ -1,4 +1,4 @@
-//! Optional arguments of `list` and `refresh`, as chainable builders.
+//! Optional arguments of `list`, `invalidate` and `refresh`, as chainable builders.
 
 use authn_session_gen::{
     types::{ItemOrder, SessionListFilter, SessionListOrderBy},
@@ -36,7 +36,9 @@ impl ListOptions {
         Self::default()
     }
 
-    /// Only sessions matching `filter`.
+    /// Only sessions matching `filter`. Its profile keys are checked when
+    /// the list is sent: a profile field name that is not letters only is
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput), and nothing is sent.
     ///
     /// ```
     /// let options = authn_session::ListOptions::new().filter(authn_session::SessionListFilter::new().email("alice@example.com"));
@@ -90,6 +92,41 @@ impl ListOptions {
     }
 }
 
+/// Options of a service-token invalidate
+/// ([`SessionApi::invalidate_with`](crate::SessionApi::invalidate_with)).
+///
+/// ```
+/// let options = authn_session::InvalidateOptions::new().user_initiated(true);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct InvalidateOptions {
+    pub(crate) user_initiated: Option<bool>,
+}
+
+impl InvalidateOptions {
+    /// No options: `user_initiated` is not sent.
+    ///
+    /// ```
+    /// let options = authn_session::InvalidateOptions::new();
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the user asked for the session to end (for example "sign out
+    /// this device"), rather than an administrator or an automated response
+    /// (`user_initiated`).
+    ///
+    /// ```
+    /// let options = authn_session::InvalidateOptions::new().user_initiated(false);
+    /// ```
+    pub fn user_initiated(mut self, user_initiated: bool) -> Self {
+        self.user_initiated = Some(user_initiated);
+        self
+    }
+}
+
 /// Options of a refresh.
 ///
 /// ```
@@ -138,6 +175,9 @@ impl ListOptions {
     /// Checks the caller's options once, before the first page is asked for.
     pub(crate) fn into_fields(self) -> Result<ListFields, crate::Error> {
         let size = self.size.map(crate::validate::size).transpose()?;
+        if let Some(filter) = &self.filter {
+            crate::validate::filter(filter)?;
+        }
         if let Some(last) = &self.last {
             crate::validate::cursor(last)?;
         }

@@ -9,20 +9,40 @@ use std::{
     hash::{DefaultHasher, Hash, Hasher},
 };
 
-use authn_session_gen::types::{SessionItem, SessionListResult};
+use authn_session_gen::types::{ClientSessionListResult, SessionItem, SessionListResult};
 use futures::{stream, stream::BoxStream, Stream, TryStreamExt};
 
 use crate::{options::ListFields, Error, PangeaResponse};
-
-/// One page of a session list.
-pub(crate) type Page = PangeaResponse<SessionListResult>;
 
 /// The sessions of a list, across pages, fetched lazily. `Unpin` and `'static`:
 /// keep it, pass it to another task, or poll it with `TryStreamExt::try_next`.
 pub type SessionStream = BoxStream<'static, Result<SessionItem, Error>>;
 
-/// The pages of a list, each with its envelope, fetched lazily.
-pub type PageStream = BoxStream<'static, Result<PangeaResponse<SessionListResult>, Error>>;
+/// The pages of a list, each with its envelope, fetched lazily: pages of
+/// [`SessionListResult`] for the service list, of [`ClientSessionListResult`]
+/// for a user's.
+pub type PageStream<R = SessionListResult> = BoxStream<'static, Result<PangeaResponse<R>, Error>>;
+
+/// What paging needs of a list result: its cursor and its sessions.
+pub(crate) trait ListResult {
+    fn last(&self) -> Option<&str>;
+    fn into_sessions(self) -> Vec<SessionItem>;
+}
+
+macro_rules! list_result {
+    ($($ty:ty),*) => {$(
+        impl ListResult for $ty {
+            fn last(&self) -> Option<&str> {
+                self.last.as_deref()
+            }
+            fn into_sessions(self) -> Vec<SessionItem> {
+                self.sessions
+            }
+        }
+    )*};
+}
+
+list_result!(SessionListResult, ClientSessionListResult);
 
 struct State<F> {
     next: Option<ListFields>,
@@ -41,10 +61,14 @@ fn hash(cursor: &str) -> u64 {
 /// Pages from `first` on. Ends after the page whose `last` is empty or absent,
 /// after the first error, or with [`Error::RepeatedCursor`] when the server
 /// sends a cursor it sent before.
-pub(crate) fn pages<F, Fut>(first: ListFields, fetch: F) -> impl Stream<Item = Result<Page, Error>>
+pub(crate) fn pages<R, F, Fut>(
+    first: ListFields,
+    fetch: F,
+) -> impl Stream<Item = Result<PangeaResponse<R>, Error>>
 where
+    R: ListResult,
     F: FnMut(ListFields) -> Fut,
-    Fut: Future<Output = Result<Page, Error>>,
+    Fut: Future<Output = Result<PangeaResponse<R>, Error>>,
 {
     let mut seen = HashSet::new();
     if let Some(cursor) = first.last.as_deref().filter(|c| !c.is_empty()) {
@@ -64,7 +88,7 @@ where
         match (state.fetch)(fields.clone()).await {
             Err(error) => Some((Err(error), state)),
             Ok(page) => {
-                if let Some(cursor) = page.result.last.as_deref().filter(|c| !c.is_empty()) {
+                if let Some(cursor) = page.result.last().filter(|c| !c.is_empty()) {
                     if state.seen.insert(hash(cursor)) {
                         state.next = Some(ListFields {
                             last: Some(cursor.to_string()),
@@ -83,11 +107,11 @@ where
 }
 
 /// The sessions of every page, one by one.
-pub(crate) fn items(
-    pages: impl Stream<Item = Result<Page, Error>>,
+pub(crate) fn items<R: ListResult>(
+    pages: impl Stream<Item = Result<PangeaResponse<R>, Error>>,
 ) -> impl Stream<Item = Result<SessionItem, Error>> {
     pages
-        .map_ok(|page| stream::iter(page.result.sessions.into_iter().map(Ok)))
+        .map_ok(|page| stream::iter(page.result.into_sessions().into_iter().map(Ok)))
         .try_flatten()
 }
 
@@ -98,7 +122,7 @@ mod tests {
 
     use crate::ListOptions;
 
-    fn page(request_id: &str, cursor: Option<&str>) -> Page {
+    fn page(request_id: &str, cursor: Option<&str>) -> PangeaResponse<SessionListResult> {
         let text = serde_json::json!({
             "request_id": request_id, "status": "Success",
             "result": {"sessions": [], "last": cursor}
@@ -111,10 +135,8 @@ mod tests {
             last: cursor.map(str::to_string),
             count: None,
         };
-        let now = chrono::Utc::now();
         PangeaResponse::new(
             envelope,
-            (now, now),
             result,
             reqwest::StatusCode::OK,
             Default::default(),

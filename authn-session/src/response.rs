@@ -20,10 +20,14 @@ use serde::Deserialize;
 pub struct PangeaResponse<T> {
     /// Unique id of the request; quote it to Pangea support.
     pub request_id: String,
-    /// When Pangea received the request.
-    pub request_time: DateTime<Utc>,
-    /// When Pangea answered.
-    pub response_time: DateTime<Utc>,
+    /// When Pangea received the request. `None` when the envelope carried no
+    /// time, or one that is not RFC 3339: Pangea's spec types the envelope's
+    /// times as plain strings, so an odd one never fails a call whose result
+    /// decoded.
+    pub request_time: Option<DateTime<Utc>>,
+    /// When Pangea answered; `None` as for
+    /// [`request_time`](Self::request_time).
+    pub response_time: Option<DateTime<Utc>>,
     /// `Success`.
     pub status: String,
     /// Pangea's one-line summary of the outcome.
@@ -77,15 +81,14 @@ impl<T> PangeaResponse<T> {
 
     pub(crate) fn new<R>(
         envelope: Envelope<R>,
-        times: (DateTime<Utc>, DateTime<Utc>),
         result: T,
         http_status: StatusCode,
         headers: HeaderMap,
     ) -> Self {
         PangeaResponse {
             request_id: envelope.request_id,
-            request_time: times.0,
-            response_time: times.1,
+            request_time: envelope.request_time.as_deref().and_then(time),
+            response_time: envelope.response_time.as_deref().and_then(time),
             status: envelope.status,
             summary: envelope.summary.unwrap_or_default(),
             result,
@@ -113,8 +116,8 @@ impl<T> PangeaResponse<T> {
         let now = Utc::now();
         PangeaResponse {
             request_id: "prq_test".into(),
-            request_time: now,
-            response_time: now,
+            request_time: Some(now),
+            response_time: Some(now),
             status: "Success".into(),
             summary: "Success".into(),
             result,
@@ -127,8 +130,8 @@ impl<T> PangeaResponse<T> {
 /// The envelope as it arrives, whatever the outcome: `Envelope<&RawValue>`
 /// reads any response and keeps `result` raw until its type is known (the
 /// call's result, field errors, or a 202's queue record); `Envelope<R>` reads
-/// a success in one pass. Times stay text until a success needs them, so an
-/// error envelope with an odd time is still read as the error it is.
+/// a success in one pass. Times stay text until a success is built, so an
+/// odd time never turns an answer into a decoding failure.
 #[derive(Deserialize)]
 pub(crate) struct Envelope<R> {
     pub request_id: String,
@@ -145,4 +148,11 @@ pub(crate) struct Envelope<R> {
 
 fn none<R>() -> Option<R> {
     None
+}
+
+/// An envelope time, when it is RFC 3339.
+fn time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }

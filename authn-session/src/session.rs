@@ -12,7 +12,7 @@ use crate::{
     list::{self, Scope},
     paginate::{PageStream, SessionStream},
     retry::Idempotency,
-    validate, AuthN, Error, ListOptions, PangeaResponse,
+    validate, AuthN, Error, InvalidateOptions, ListOptions, PangeaResponse,
 };
 
 /// Session endpoints used with the service token. Get one with [`AuthN::session`].
@@ -39,6 +39,7 @@ pub struct SessionApi {
 impl SessionApi {
     /// Ends one session, whichever user it belongs to (`/v2/session/invalidate`).
     /// The id may be a `&str`, a `String` or the `SessionId` of a listed session.
+    /// The same as [`invalidate_with`](Self::invalidate_with) with no options.
     ///
     /// ```no_run
     /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
@@ -49,9 +50,33 @@ impl SessionApi {
         &self,
         session_id: impl AsRef<str>,
     ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+        self.invalidate_with(session_id, InvalidateOptions::new())
+    }
+
+    /// Ends one session with options (`/v2/session/invalidate`): say that the
+    /// user asked for it with
+    /// [`user_initiated`](InvalidateOptions::user_initiated).
+    ///
+    /// ```no_run
+    /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
+    /// use authn_session::InvalidateOptions;
+    ///
+    /// // The user pressed "sign out this device".
+    /// authn
+    ///     .session()
+    ///     .invalidate_with("pmt_zppkzrjguxyblaia6itbiesejn7jejnr", InvalidateOptions::new().user_initiated(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn invalidate_with(
+        &self,
+        session_id: impl AsRef<str>,
+        options: InvalidateOptions,
+    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
         let call = validate::id("session_id", session_id.as_ref()).and_then(|session_id| {
             let body = SessionInvalidateRequest {
                 session_id,
+                user_initiated: options.user_initiated,
                 config_id: self.authn.config_id(),
             };
             self.authn.prepare(
@@ -84,7 +109,7 @@ impl SessionApi {
     {
         let authn = self.authn.clone();
         let fields = options.into_fields();
-        async move { list::page(&authn, &Scope::Service, fields?).await }
+        async move { list::service_page(&authn, fields?).await }
     }
 
     /// Every session matching `options`, across pages, fetched lazily: the next
@@ -117,7 +142,7 @@ impl SessionApi {
     /// # Ok(()) }
     /// ```
     pub fn list_pages(&self, options: ListOptions) -> PageStream {
-        list::pages(self.authn.clone(), Ok(Scope::Service), options)
+        list::service_pages(self.authn.clone(), options)
     }
 
     /// Ends every session that matches `options` (its filter; its order and
@@ -140,7 +165,8 @@ impl SessionApi {
 
     /// Ends every session of one user (`/v2/session/logout`): the call to make
     /// when an account is compromised. The id may be a `&str`, a `String` or a
-    /// `UserId`.
+    /// `UserId`, in Pangea's identity format (letters, digits, spaces and
+    /// `'.:/_-`; see [`check_user_id`](crate::check_user_id)).
     ///
     /// ```no_run
     /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
@@ -152,7 +178,7 @@ impl SessionApi {
         &self,
         user_id: impl AsRef<str>,
     ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
-        let call = validate::id("user_id", user_id.as_ref()).and_then(|user_id| {
+        let call = validate::user_id(user_id.as_ref()).and_then(|user_id| {
             let body = SessionLogoutRequest {
                 user_id,
                 config_id: self.authn.config_id(),

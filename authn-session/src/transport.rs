@@ -26,7 +26,6 @@ use authn_session_gen::{
     SecretToken,
 };
 use bytes::{Bytes, BytesMut};
-use chrono::{DateTime, Utc};
 use reqwest::{
     header::{self, HeaderMap, HeaderValue},
     Method, StatusCode,
@@ -496,19 +495,14 @@ impl Transport {
         // The common case in one pass: a success of the expected shape.
         if status.is_success() && status != StatusCode::ACCEPTED {
             if let Ok(mut envelope) = serde_json::from_slice::<Envelope<R>>(body) {
-                if envelope.status == "Success" {
-                    if let (Ok(times), Some(_)) = (times(&envelope), &envelope.result) {
-                        envelope.request_id = self.redact(&envelope.request_id, reading.secrets);
-                        // Recorded again only when it differs: fmt layers print every record.
-                        if header_id.as_deref() != Some(envelope.request_id.as_str()) {
-                            tracing::Span::current()
-                                .record("request_id", envelope.request_id.as_str());
-                        }
-                        let result = envelope.result.take().expect("checked above");
-                        return Outcome::Done(PangeaResponse::new(
-                            envelope, times, result, status, headers,
-                        ));
+                if let (true, Some(result)) = (envelope.status == "Success", envelope.result.take())
+                {
+                    envelope.request_id = self.redact(&envelope.request_id, reading.secrets);
+                    // Recorded again only when it differs: fmt layers print every record.
+                    if header_id.as_deref() != Some(envelope.request_id.as_str()) {
+                        tracing::Span::current().record("request_id", envelope.request_id.as_str());
                     }
+                    return Outcome::Done(PangeaResponse::new(envelope, result, status, headers));
                 }
             }
         }
@@ -531,13 +525,9 @@ impl Transport {
                 return decode_failure(decode_id, None);
             }
             let raw = envelope.result.map_or("null", |r| r.get());
-            let decoded = parse::<R>(raw.as_bytes())
-                .map_err(|d| d.within("result"))
-                .and_then(|result| Ok((times(&envelope)?, result)));
+            let decoded = parse::<R>(raw.as_bytes()).map_err(|d| d.within("result"));
             return match decoded {
-                Ok((times, result)) => Outcome::Done(PangeaResponse::new(
-                    envelope, times, result, status, headers,
-                )),
+                Ok(result) => Outcome::Done(PangeaResponse::new(envelope, result, status, headers)),
                 Err(detail) => decode_failure(decode_id, Some(detail)),
             };
         }
@@ -670,28 +660,6 @@ impl DecodeError {
         };
         self
     }
-}
-
-/// The envelope's times; a success must carry both, in RFC 3339.
-fn times<R>(envelope: &Envelope<R>) -> Result<(DateTime<Utc>, DateTime<Utc>), DecodeError> {
-    let parse = |field: &str, value: &Option<String>| {
-        let value = value.as_deref().ok_or_else(|| DecodeError {
-            path: field.into(),
-            category: "unexpected value",
-            message: Some(format!("missing field `{field}`")),
-        })?;
-        DateTime::parse_from_rfc3339(value)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| DecodeError {
-                path: field.into(),
-                category: "unexpected value",
-                message: Some(format!("not an RFC 3339 time: {e}")),
-            })
-    };
-    Ok((
-        parse("request_time", &envelope.request_time)?,
-        parse("response_time", &envelope.response_time)?,
-    ))
 }
 
 fn join(base: &Url, path: &str) -> Result<Url, Error> {

@@ -18,7 +18,7 @@ pub const TOKEN: &str = "pts_benchmarktoken00000000000000000";
 fn session(n: usize) -> Value {
     let profile = json!({"first_name": "Alice", "last_name": "Liddell", "phone": "+15555550123"});
     json!({
-        "id": format!("pmt_{n:032}"), "type": "user", "life": 172800,
+        "id": format!("pmt_{n:032}"), "type": "session", "life": 172800,
         "expire": "2026-11-25T08:00:00.000000Z", "email": format!("user{n}@example.com"),
         "identity": format!("pui_{n:032}"), "scopes": ["openid", "profile"], "profile": profile,
         "created_at": "2026-11-23T08:00:00.000000Z",
@@ -166,6 +166,7 @@ pub async fn raw_invalidate(
 ) -> authn_session_gen::types::EmptyResponse {
     let request = authn_session_gen::types::SessionInvalidateRequest {
         session_id: "pmt_zppkzrjguxyblaia6itbiesejn7jejnr".parse().expect("id"),
+        user_initiated: None,
         config_id: None,
     };
     raw_post(client, url, &request).await

@@ -3,7 +3,7 @@
 //! bounds, so that hand-written code never repeats a path or a limit by hand.
 
 use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, StatusCode, Type};
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl, TypePatch};
 
 use crate::{
     lint::{carries_secret, response_schema, SECRET_SCHEMA},
@@ -18,6 +18,12 @@ fn settings() -> GenerationSettings {
         .with_derive("PartialEq")
         // Deterministic key order for profiles: stable output and snapshots.
         .with_map_type("::std::collections::BTreeMap")
+        // The filter's profile keys are a flattened map, which typify does not
+        // count as defaultable: the empty filter is still the default.
+        .with_patch(
+            "SessionListFilter",
+            TypePatch::default().with_derive("Default"),
+        )
         // Token values become a type whose Debug never prints them.
         .with_replacement(
             SECRET_SCHEMA,

@@ -145,6 +145,12 @@ fn describe(schema: &Schema) -> String {
             if let Some(min) = s.min_length {
                 d.push_str(&format!(", minLength {min}"));
             }
+            if let Some(max) = s.max_length {
+                d.push_str(&format!(", maxLength {max}"));
+            }
+            if let Some(pattern) = &s.pattern {
+                d.push_str(&format!(", pattern {pattern}"));
+            }
             if !s.enumeration.is_empty() {
                 let values: Vec<_> = s.enumeration.iter().flatten().map(String::as_str).collect();
                 d.push_str(&format!(" enum [{}]", values.join(", ")));

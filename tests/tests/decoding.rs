@@ -17,9 +17,13 @@ fn session(id: &str) -> serde_json::Value {
             "id": "pmt_token", "type": "user", "life": 3600, "expire": "2026-11-23T09:00:00Z",
             "identity": "pui_alice", "email": "alice@example.com", "profile": {"first_name": "Alice"},
             "created_at": "2026-11-23T08:00:00Z",
+            "enabled": true, "audience": ["web", "mobile"], "client_id": "psa_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a",
+            "claims": {"tier": 3, "beta": true, "org": {"id": "org_1", "roles": ["admin"]}},
             "intelligence": {"embargo": false, "user_intel": false,
-                "ip_intel": {"is_bad": true, "is_vpn": false, "is_proxy": false, "reputation": {"verdict": "malicious"}, "geolocation": {"country": "US"}},
-                "domain_intel": {"is_bad": false, "reputation": {"verdict": "benign"}}}
+                "ip_intel": {"is_bad": true, "is_vpn": false, "is_proxy": false,
+                    "reputation": {"verdict": "malicious", "score": 97, "category": ["botnet"]},
+                    "geolocation": {"country": "United States", "city": "Ashburn", "latitude": 39.04, "longitude": -77.49, "postal_code": "20147", "country_code": "US"}},
+                "domain_intel": {"is_bad": false, "reputation": {"verdict": "benign", "score": 0, "category": []}}}
         }
     })
 }
@@ -40,9 +44,10 @@ async fn list_result_decodes_with_every_field() {
     assert_eq!(page.request_id, "prq_0001");
     assert_eq!(page.status, "Success");
     assert_eq!(page.summary, "ok");
-    assert_eq!(page.request_time.to_rfc3339(), "2026-11-23T08:00:00+00:00");
+    let (request_time, response_time) = (page.request_time.unwrap(), page.response_time.unwrap());
+    assert_eq!(request_time.to_rfc3339(), "2026-11-23T08:00:00+00:00");
     assert_eq!(
-        page.response_time - page.request_time,
+        response_time - request_time,
         chrono::Duration::milliseconds(10)
     );
     assert_eq!(page.http_status(), 200);
@@ -57,12 +62,86 @@ async fn list_result_decodes_with_every_field() {
         item.profile.get("last_name").map(String::as_str),
         Some("Liddell")
     );
+    assert_eq!(item.type_, "user");
+    assert_eq!(item.identity, "pui_alice");
     let token = item.active_token.as_ref().unwrap();
+    assert_eq!(token.enabled, Some(true));
+    assert_eq!(
+        token.audience.as_deref(),
+        Some(&["web".to_string(), "mobile".into()][..])
+    );
+    assert_eq!(
+        token.client_id.as_deref().map(String::as_str),
+        Some("psa_wuk7tvtpswyjtlsx52b7yyi2l7zotv4a")
+    );
+    assert_eq!(token.claims["tier"], 3);
+    assert_eq!(token.claims["org"]["roles"][0], "admin");
     let intel = token.intelligence.as_ref().unwrap();
     let ip = intel.ip_intel.as_ref().unwrap();
     assert_eq!((ip.is_bad, ip.is_vpn), (Some(true), Some(false)));
-    assert_eq!(ip.reputation["verdict"], "malicious");
+    let reputation = ip.reputation.as_ref().unwrap();
+    assert_eq!(reputation.verdict.as_deref(), Some("malicious"));
+    assert_eq!(
+        (reputation.score, &reputation.category[..]),
+        (Some(97.0), &["botnet".to_string()][..])
+    );
+    let place = ip.geolocation.as_ref().unwrap();
+    assert_eq!(
+        (place.country_code.as_deref(), place.latitude),
+        (Some("US"), Some(39.04))
+    );
     assert_eq!(intel.domain_intel.as_ref().unwrap().is_bad, Some(false));
+}
+
+#[tokio::test]
+async fn a_null_audience_and_absent_token_fields_decode() {
+    let server = MockServer::start().await;
+    let mut item = session("pmt_1");
+    let token = item["active_token"].as_object_mut().unwrap();
+    token.insert("audience".into(), json!(null));
+    for absent in ["enabled", "client_id", "claims", "intelligence"] {
+        token.remove(absent);
+    }
+    server.reply(LIST, Reply::success(json!({"sessions": [item]})));
+    let page = server
+        .authn()
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap();
+    let token = page.result.sessions[0].active_token.as_ref().unwrap();
+    assert_eq!((token.audience.as_ref(), token.enabled), (None, None));
+    assert!(token.claims.is_empty() && token.client_id.is_none());
+}
+
+#[tokio::test]
+async fn an_envelope_time_that_is_not_rfc3339_does_not_fail_the_call() {
+    // Pangea's spec types the envelope times as plain strings.
+    for (request_time, response_time) in [
+        (json!("1669051473"), json!("2022-09-21 17:24:33")),
+        (json!("yesterday"), json!("")),
+    ] {
+        let server = MockServer::start().await;
+        let mut body = envelope("Success", "ok", json!({"sessions": [session("pmt_1")]}));
+        body["request_time"] = request_time;
+        body["response_time"] = response_time;
+        server.reply(LIST, Reply::json(200, body));
+        let page = server
+            .authn()
+            .session()
+            .list(ListOptions::new())
+            .await
+            .unwrap();
+        assert_eq!((page.request_time, page.response_time), (None, None));
+        assert_eq!(*page.result.sessions[0].id, "pmt_1");
+    }
+    let server = MockServer::start().await;
+    let mut body = envelope("Success", "ok", json!({}));
+    body.as_object_mut().unwrap().remove("request_time");
+    server.reply("/v2/session/logout", Reply::json(200, body));
+    let done = server.authn().session().logout("pui_alice").await.unwrap();
+    assert_eq!(done.request_time, None);
+    assert!(done.response_time.is_some());
 }
 
 #[tokio::test]
@@ -236,7 +315,7 @@ async fn times_decode_in_every_format_the_official_fixtures_use() {
                 page.request_time,
                 page.response_time
             ),
-            (expected, expected, expected, expected),
+            (expected, expected, Some(expected), Some(expected)),
             "{text}"
         );
     }

@@ -25,6 +25,7 @@ fn session(n: usize, user: &str, created: &str, expire: &str) -> FixtureSession 
         } else {
             Vec::new()
         },
+        ..FixtureSession::default()
     }
 }
 
@@ -43,6 +44,7 @@ fn user(name: &str, sessions: usize) -> FixtureUser {
                 )
             })
             .collect(),
+        ..FixtureUser::default()
     }
 }
 
@@ -332,9 +334,18 @@ async fn filters_narrow_the_list() {
         count(SessionListFilter::new().email("bob@example.com")).await,
         5
     );
+    // `__contains` is "each": Pangea's spec, not "any".
     assert_eq!(
         count(SessionListFilter::new().email_contains(["alice", "nobody"])).await,
+        0
+    );
+    assert_eq!(
+        count(SessionListFilter::new().email_contains(["alice", "@example.com"])).await,
         10
+    );
+    assert_eq!(
+        count(SessionListFilter::new().id_contains(["pmt_", "bob"])).await,
+        5
     );
     assert_eq!(
         count(SessionListFilter::new().identity_in(["pui_alice", "pui_bob"])).await,
@@ -408,38 +419,113 @@ async fn a_wrong_service_token_is_unauthorized() {
 }
 
 #[tokio::test]
-async fn invalid_bodies_get_field_errors() {
+async fn invalid_bodies_get_field_errors_with_the_official_codes() {
     let (emulator, _) = start(vec![user("alice", 1)]).await;
     let http = authn_session::http_client_builder().build().unwrap();
+    const LIST: &str = "/v2/session/list";
     let cases = [
-        ("/v2/session/list", json!({"size": 0}), "/size"),
-        ("/v2/session/list", json!({"order": "sideways"}), "/order"),
+        (LIST, json!({"size": 0}), "/size", "NotWithinRange"),
+        (LIST, json!({"size": "5"}), "/size", "InvalidInteger"),
         (
-            "/v2/session/list",
+            LIST,
+            json!({"order": "sideways"}),
+            "/order",
+            "NotEnumMember",
+        ),
+        (
+            LIST,
             json!({"filter": {"created_at__gt": "yesterday"}}),
             "/filter/created_at__gt",
+            "BadFormatDateTime",
         ),
-        ("/v2/session/list", json!({"filter": null}), "/filter"),
-        ("/v2/session/list", json!({"surprise": 1}), "/"),
-        ("/v2/session/invalidate", json!({}), "/session_id"),
+        (LIST, json!({"filter": null}), "/filter", "InvalidNull"),
+        (LIST, json!({"filter": []}), "/filter", "InvalidObject"),
+        (
+            LIST,
+            json!({"surprise": 1}),
+            "/surprise",
+            "UnexpectedProperty",
+        ),
+        (
+            LIST,
+            json!({"filter": {"email__contains": "x"}}),
+            "/filter/email__contains",
+            "InvalidArray",
+        ),
+        (
+            LIST,
+            json!({"filter": {"enabled": "yes"}}),
+            "/filter/enabled",
+            "InvalidBool",
+        ),
+        (
+            LIST,
+            json!({"filter": {"nickname": "al"}}),
+            "/filter/nickname",
+            "UnexpectedProperty",
+        ),
+        (
+            LIST,
+            json!({"filter": {"profile_first_name": "Alice"}}),
+            "/filter/profile_first_name",
+            "UnexpectedProperty",
+        ),
+        (
+            LIST,
+            json!({"filter": {"profile_phone__exists": "yes"}}),
+            "/filter/profile_phone__exists",
+            "InvalidBool",
+        ),
+        (
+            LIST,
+            json!({"filter": {"profile_title__contains": "lead"}}),
+            "/filter/profile_title__contains",
+            "InvalidArray",
+        ),
+        (
+            "/v2/session/invalidate",
+            json!({}),
+            "/session_id",
+            "FieldRequired",
+        ),
         (
             "/v2/session/invalidate",
             json!({"session_id": ""}),
             "/session_id",
+            "BelowMinLength",
         ),
-        ("/v2/session/logout", json!({"user_id": 42}), "/user_id"),
+        (
+            "/v2/session/invalidate",
+            json!({"session_id": "pmt_x", "user_initiated": "yes"}),
+            "/user_initiated",
+            "InvalidBool",
+        ),
+        (
+            "/v2/session/logout",
+            json!({"user_id": 42}),
+            "/user_id",
+            "InvalidString",
+        ),
+        (
+            "/v2/session/logout",
+            json!({"user_id": "alice\nsmith"}),
+            "/user_id",
+            "DoesNotMatchPattern",
+        ),
         (
             "/v2/client/session/refresh",
             json!({"refresh_token": ""}),
             "/refresh_token",
+            "BelowMinLength",
         ),
         (
             "/v2/client/session/logout",
             json!({"token": ["x"]}),
             "/token",
+            "InvalidString",
         ),
     ];
-    for (path, body, source) in cases {
+    for (path, body, source, code) in cases {
         let response = http
             .post(format!("{}{path}", emulator.base_url()))
             .bearer_auth(emulator.service_token())
@@ -450,9 +536,22 @@ async fn invalid_bodies_get_field_errors() {
         assert_eq!(response.status(), 400, "{path} {body}");
         let envelope: serde_json::Value = response.json().await.unwrap();
         assert_eq!(envelope["status"], "ValidationError");
-        let got = envelope["result"]["errors"][0]["source"].as_str().unwrap();
-        assert!(got.starts_with(source), "{path} {body}: source {got}");
+        let error = &envelope["result"]["errors"][0];
+        assert_eq!(
+            (error["source"].as_str(), error["code"].as_str()),
+            (Some(source), Some(code)),
+            "{path} {body}: {error}"
+        );
     }
+    let response = http
+        .post(format!("{}{LIST}", emulator.base_url()))
+        .bearer_auth(emulator.service_token())
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    let envelope: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(envelope["result"]["errors"][0]["code"], "InvalidObject");
 }
 
 #[tokio::test]

@@ -39,7 +39,10 @@ async fn every_call_refuses_bad_tokens_and_ids_before_sending() {
     for bad in bad_values() {
         let b = bad.as_str();
         assert_invalid(authn.session().invalidate(b).await, "session_id", b);
-        assert_invalid(authn.session().logout(b).await, "user_id", b);
+        // An identity may hold spaces (Pangea's format): that one is sent.
+        if b != "ptu_with space" {
+            assert_invalid(authn.session().logout(b).await, "user_id", b);
+        }
         assert_invalid(client.invalidate(b, "pmt_ok").await, "token", b);
         assert_invalid(client.invalidate("ptu_ok", b).await, "session_id", b);
         assert_invalid(client.list(b, ListOptions::new()).await, "token", b);
@@ -65,6 +68,9 @@ async fn every_call_refuses_bad_tokens_and_ids_before_sending() {
             "request_id",
             b,
         );
+    }
+    for bad in ["pui_a@b", "pui_a\\b", "pui_{x}"] {
+        assert_invalid(authn.session().logout(bad).await, "user_id", bad);
     }
     // (The bounds in the message are not an echo of the value: pass "" to skip that check.)
     for size in [0, u64::MAX] {

@@ -242,7 +242,7 @@ async fn pages_that_shift_under_the_run_skip_nothing() {
     let server = MockServer::start().await;
     let ids: Vec<String> = (0..50).map(|n| format!("pmt_{n:02}")).collect();
     let item = |id: &str| {
-        json!({"id": id, "type": "user", "life": 1, "expire": "2026-11-25T08:00:00Z", "email": "e",
+        json!({"id": id, "type": "session", "life": 1, "expire": "2026-11-25T08:00:00Z", "email": "e", "identity": "pui_e",
                "profile": {}, "created_at": "2026-11-23T08:00:00Z"})
     };
     // Offset pages of 10 over the 50 sessions, as they are before anything ends.

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 const LIST: &str = "/v2/session/list";
 
 fn item(id: &str) -> Value {
-    json!({"id": id, "type": "user", "life": 1, "expire": "2026-11-25T08:00:00Z", "email": "e", "profile": {}, "created_at": "2026-11-23T08:00:00Z"})
+    json!({"id": id, "type": "session", "life": 1, "expire": "2026-11-25T08:00:00Z", "email": "e", "identity": "pui_e", "profile": {}, "created_at": "2026-11-23T08:00:00Z"})
 }
 
 fn page(ids: &[&str], last: &str) -> Reply {

@@ -2,7 +2,8 @@
 //! their optional fields, as insta JSON snapshots: an API change shows here.
 
 use authn_session::{
-    ItemOrder, ListOptions, RefreshOptions, SessionListFilter, SessionListOrderBy,
+    Error, InvalidateOptions, ItemOrder, ListOptions, RefreshOptions, SessionListFilter,
+    SessionListOrderBy,
 };
 use authn_session_tests::{MockServer, Recorded, Reply};
 use serde_json::{json, Value};
@@ -62,7 +63,12 @@ fn full_options() -> ListOptions {
     ListOptions::new()
         .filter(
             SessionListFilter::new()
-                .email_contains(["example.com"])
+                .email_contains(["example.com", "@"])
+                .username_in(["alice", "bob"])
+                .enabled(true)
+                .profile("department", "ops")
+                .profile_contains("title", ["lead"])
+                .profile_exists("phone", false)
                 .created_at_gt(
                     "2026-01-01T00:00:00Z"
                         .parse::<authn_session::chrono::DateTime<authn_session::chrono::Utc>>()
@@ -80,11 +86,53 @@ async fn service_token_endpoints() {
     let server = server().await;
     let authn = server.authn();
     authn.session().invalidate(SESSION_ID).await.unwrap();
+    authn
+        .session()
+        .invalidate_with(SESSION_ID, InvalidateOptions::new().user_initiated(true))
+        .await
+        .unwrap();
     authn.session().list(ListOptions::new()).await.unwrap();
     authn.session().list(full_options()).await.unwrap();
     authn.session().logout(USER_ID).await.unwrap();
+    authn.session().logout("svc:ops/o'brien bot").await.unwrap();
     let views: Vec<_> = server.requests().iter().map(view).collect();
     insta::assert_json_snapshot!(views);
+}
+
+#[tokio::test]
+async fn a_profile_name_that_is_not_letters_only_is_refused_before_sending() {
+    let server = server().await;
+    let authn = server.authn();
+    for filter in [
+        SessionListFilter::new().profile("first_name", "Alice"),
+        SessionListFilter::new().profile_exists("", true),
+        SessionListFilter::new().profile_contains("näme", ["x"]),
+    ] {
+        let options = ListOptions::new().filter(filter);
+        let err = authn.session().list(options.clone()).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidInput {
+                    field: "filter",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = authn.session().invalidate_all(options).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidInput {
+                    field: "filter",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+    assert!(server.requests().is_empty());
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::{
     lookup::Lookup,
     order::{Ordered, StaticKey},
-    Session, Store, User,
+    Session, Store, TokenExtras, User,
 };
 use crate::{
     clock::Clock,
@@ -37,6 +37,8 @@ impl Store {
             let FixtureUser {
                 id,
                 email,
+                username,
+                enabled,
                 profile,
                 sessions,
             } = user;
@@ -44,6 +46,8 @@ impl Store {
             store.users.push(User {
                 id: id.into_boxed_str(),
                 email: email.into_boxed_str(),
+                username: username.map(String::into_boxed_str),
+                enabled,
                 profile,
                 sessions: Vec::with_capacity(sessions.len()),
                 id_rank: 0,
@@ -128,6 +132,15 @@ impl Store {
             expire_at,
             user_token_expire,
             scopes: s.scopes,
+            extras: (s.audience.is_some() || s.client_id.is_some() || !s.claims.is_empty()).then(
+                || {
+                    Box::new(TokenExtras {
+                        audience: s.audience,
+                        client_id: s.client_id,
+                        claims: s.claims,
+                    })
+                },
+            ),
             ended: false,
         });
         self.users[user as usize].sessions.push(n);

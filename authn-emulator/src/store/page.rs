@@ -3,12 +3,14 @@
 
 use std::{borrow::Cow, cmp::Ordering, ops::Bound};
 
-use authn_session_gen::types::{SessionItem, SessionListFilter, SessionListOrderBy};
+use authn_session_gen::types::{
+    ProfileFilterValue, SessionItem, SessionListFilter, SessionListOrderBy,
+};
 use chrono::{DateTime, Utc};
 
 use super::{
     cursor, load::static_key, order::StaticKey, Refusal, Store, DEFAULT_PAGE_SIZE,
-    MAX_SERVED_PAGE_SIZE, TOKEN_TYPE,
+    MAX_SERVED_PAGE_SIZE, SESSION_TYPE,
 };
 use crate::fixtures::{micros, rfc3339};
 
@@ -203,7 +205,7 @@ impl Store {
         let s = &self.sessions[n as usize];
         match order_by {
             SessionListOrderBy::CreatedAt => Cow::Owned(rfc3339(s.created_at)),
-            SessionListOrderBy::Type => Cow::Borrowed(TOKEN_TYPE),
+            SessionListOrderBy::Type => Cow::Borrowed(SESSION_TYPE),
             SessionListOrderBy::Identity => Cow::Borrowed(&self.users[s.user as usize].id),
             SessionListOrderBy::Email => Cow::Borrowed(&self.users[s.user as usize].email),
             SessionListOrderBy::Expire => Cow::Owned(rfc3339(s.expire_at)),
@@ -242,24 +244,60 @@ impl Store {
     pub(super) fn matches(&self, n: u32, f: &SessionListFilter, times: &TimeBounds) -> bool {
         let s = &self.sessions[n as usize];
         let user = &self.users[s.user as usize];
+        // `__contains`: the value includes each substring, as Pangea's spec says.
         let text = |value: &str, eq: &Option<String>, contains: &[String], one_of: &[String]| {
             eq.as_ref().is_none_or(|e| e == value)
-                && (contains.is_empty() || contains.iter().any(|c| value.contains(c.as_str())))
+                && contains.iter().all(|c| value.contains(c.as_str()))
                 && (one_of.is_empty() || one_of.iter().any(|c| c == value))
         };
         text(&s.id, &f.id, &f.id_contains, &f.id_in)
-            && text(TOKEN_TYPE, &f.type_, &f.type_contains, &f.type_in)
+            && text(SESSION_TYPE, &f.type_, &f.type_contains, &f.type_in)
             && text(&user.email, &f.email, &f.email_contains, &f.email_in)
             && text(&user.id, &f.identity, &f.identity_contains, &f.identity_in)
+            && text(
+                user.username(),
+                &f.username,
+                &f.username_contains,
+                &f.username_in,
+            )
             && text(
                 &s.active_token_id,
                 &f.active_token_id,
                 &f.active_token_id_contains,
                 &f.active_token_id_in,
             )
+            && f.enabled.is_none_or(|e| e == user.enabled)
             && f.scopes.iter().all(|scope| s.scopes.contains(scope))
             && times.created_at.admits(s.created_at)
             && times.expire.admits(s.expire_at)
+            && f.extra
+                .iter()
+                .all(|(key, value)| profile_matches(&user.profile, key, value))
+    }
+}
+
+/// A `profile_<Name>[__contains|__exists]` key of a filter against a
+/// profile; the keys were checked when the request was read.
+fn profile_matches(
+    profile: &std::collections::BTreeMap<String, String>,
+    key: &str,
+    value: &ProfileFilterValue,
+) -> bool {
+    let Some(rest) = key.strip_prefix("profile_") else {
+        return false;
+    };
+    match value {
+        ProfileFilterValue::String(want) => profile.get(rest) == Some(want),
+        ProfileFilterValue::Array(substrings) => {
+            let name = rest.strip_suffix("__contains").unwrap_or(rest);
+            profile
+                .get(name)
+                .is_some_and(|v| substrings.iter().all(|s| v.contains(s.as_str())))
+        }
+        ProfileFilterValue::Boolean(exists) => {
+            let name = rest.strip_suffix("__exists").unwrap_or(rest);
+            profile.contains_key(name) == *exists
+        }
     }
 }
 
