@@ -252,3 +252,103 @@ async fn tokens_echoed_in_ids_and_statuses_never_appear() {
     }
     assert_clean("tracing output", &capture.text());
 }
+
+/// A JWT user token of the size custom claims give (about 3 KB), with no
+/// repeated runs, so that any 12-byte window of it found in output is a leak.
+fn jwt_sentinel() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut segment = |n: usize| -> String {
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                ALPHABET[(state % 64) as usize] as char
+            })
+            .collect()
+    };
+    format!(
+        "eyJhbGciOiJSUzI1NiJ9.SENTINEL{}.{}",
+        segment(2600),
+        segment(342)
+    )
+}
+
+/// No 12-byte piece of `secret` shows in `text`.
+fn assert_no_piece(what: &str, secret: &str, text: &str) {
+    for start in 0..secret.len().saturating_sub(12) {
+        let piece = &secret[start..start + 12];
+        assert!(
+            !text.contains(piece),
+            "{what} leaks a piece of the JWT at byte {start}:\n{text:.2000}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_jwt_sized_token_is_redacted_wherever_it_is_echoed() {
+    let (capture, _guard) = trace();
+    let jwt = jwt_sentinel();
+    assert!(jwt.len() > 2900);
+    let server = MockServer::start().await;
+    // Echoed in an HTML page: starting well before the 512-byte cut, just
+    // before it (split across it), and after it.
+    for start in [6, 300, 505, 511, 600] {
+        let page = format!("<html>{}{jwt} and {SERVICE}</html>", "x".repeat(start - 6));
+        assert_eq!(page.find(&jwt), Some(start));
+        server.reply("/v2/client/session/list", Reply::raw(500, page));
+    }
+    // Echoed in a validation error's summary and field error detail.
+    let mut body = authn_session_tests::envelope(
+        "ValidationError",
+        &format!("token {jwt} is bad"),
+        json!({"errors": [{"code": "InvalidString", "detail": format!("got {jwt}"), "source": "/token"}]}),
+    );
+    body["request_id"] = json!("prq_jwt");
+    server.reply("/v2/client/session/list", Reply::json(400, body));
+    let config = server.config().request_retries(0).build().unwrap();
+    let authn = authn_session::AuthN::new(SERVICE, config).unwrap();
+    for n in 0..6 {
+        let err = authn
+            .client()
+            .session()
+            .list(jwt.as_str(), ListOptions::new())
+            .await
+            .unwrap_err();
+        if n < 5 {
+            let authn_session::Error::Decode { excerpt, .. } = &err else {
+                panic!("{err:?}");
+            };
+            let excerpt = excerpt.as_deref().unwrap();
+            assert!(excerpt.starts_with("<html>"), "{excerpt:.100}");
+            assert!(excerpt.len() <= 512 + '…'.len_utf8());
+        } else {
+            assert_eq!(err.api().unwrap().field_errors[0].source, "/token");
+        }
+        let text = printed(&err);
+        assert_clean("a JWT echoed by the server", &text);
+        assert_no_piece("a JWT echoed by the server", &jwt, &text);
+    }
+    // Received in a refresh result that does not decode: never quoted.
+    let mut wrong = login(&jwt);
+    wrong["life"] = json!("forever");
+    server.reply(
+        "/v2/client/session/refresh",
+        Reply::success(json!({"refresh_token": login(NEW_REFRESH), "active_token": wrong})),
+    );
+    let err = authn
+        .client()
+        .session()
+        .refresh(REFRESH, RefreshOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        authn_session::Error::Decode { excerpt: None, .. }
+    ));
+    assert_no_piece("a JWT received in a refresh", &jwt, &printed(&err));
+    let logs = capture.text();
+    assert_clean("tracing output", &logs);
+    assert_no_piece("tracing output", &jwt, &logs);
+}
