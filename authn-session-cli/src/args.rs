@@ -5,7 +5,7 @@ use std::num::{NonZeroU64, NonZeroUsize};
 use chrono::{DateTime, Utc};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
-use crate::filters::{parse_future, parse_past};
+use crate::filters::{parse_future, parse_past, parse_profile, parse_profile_name};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -69,7 +69,7 @@ pub enum Command {
     },
     /// End every session of each user.
     Logout {
-        /// Users whose sessions to end (`pui_…`).
+        /// Users whose sessions to end (`pui_…`; an identity may hold spaces: quote it).
         #[arg(required = true, value_name = "USER_ID")]
         user_ids: Vec<String>,
     },
@@ -121,8 +121,11 @@ pub struct RevokeArgs {
     pub output: ReportFormat,
 }
 
-/// Which sessions: the same flags on `list` and `revoke`. A flag given several
-/// times matches any of its values; different flags must all match.
+/// Which sessions: the same flags on `list` and `revoke`. Different flags
+/// must all match. An exact-value flag given several times (`--user`,
+/// `--email`, `--username`, `--session-id`, `--type`, `--active-token-id`)
+/// matches any of its values; a `--*-contains` or `--scope` flag given several
+/// times must match all of its values.
 #[derive(Debug, Default, Args)]
 pub struct Filters {
     /// The user's id (identity).
@@ -131,9 +134,16 @@ pub struct Filters {
     /// The user's email, exactly.
     #[arg(long, help_heading = "Filters")]
     pub email: Vec<String>,
-    /// Part of the user's email, e.g. @tenant.example.
+    /// Part of the user's email, e.g. @tenant.example; given twice, the
+    /// email must contain both.
     #[arg(long, value_name = "TEXT", help_heading = "Filters")]
     pub email_contains: Vec<String>,
+    /// The user's username, exactly.
+    #[arg(long, value_name = "NAME", help_heading = "Filters")]
+    pub username: Vec<String>,
+    /// Part of the user's username; given twice, it must contain both.
+    #[arg(long, value_name = "TEXT", help_heading = "Filters")]
+    pub username_contains: Vec<String>,
     /// The session's id.
     #[arg(long, value_name = "SESSION_ID", help_heading = "Filters")]
     pub session_id: Vec<String>,
@@ -158,6 +168,24 @@ pub struct Filters {
     /// A scope the session must have (all given must be present).
     #[arg(long, value_name = "SCOPE", help_heading = "Filters")]
     pub scope: Vec<String>,
+    /// Only sessions whose active token is enabled.
+    #[arg(long, conflicts_with = "disabled", help_heading = "Filters")]
+    pub enabled: bool,
+    /// Only sessions whose active token is disabled.
+    #[arg(long, help_heading = "Filters")]
+    pub disabled: bool,
+    /// A profile field equals a value, e.g. department=ops (NAME is letters only).
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_profile, help_heading = "Filters")]
+    pub profile: Vec<(String, String)>,
+    /// A profile field contains a text; given twice for one NAME, it must contain both.
+    #[arg(long, value_name = "NAME=TEXT", value_parser = parse_profile, help_heading = "Filters")]
+    pub profile_contains: Vec<(String, String)>,
+    /// The user's profile has this field.
+    #[arg(long, value_name = "NAME", value_parser = parse_profile_name, help_heading = "Filters")]
+    pub profile_exists: Vec<String>,
+    /// The user's profile lacks this field.
+    #[arg(long, value_name = "NAME", value_parser = parse_profile_name, help_heading = "Filters")]
+    pub profile_missing: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -8,23 +8,31 @@ use authn_session::AuthN;
 use crate::failure::Failure;
 
 pub async fn invalidate(authn: &AuthN, session_ids: &[String]) -> Result<(), Failure> {
-    each(session_ids, "ended session", |id| {
-        authn.session().invalidate(id)
-    })
+    each(
+        session_ids,
+        authn_session::check_id,
+        "ended session",
+        |id| authn.session().invalidate(id),
+    )
     .await
 }
 
 pub async fn logout(authn: &AuthN, user_ids: &[String]) -> Result<(), Failure> {
-    each(user_ids, "ended every session of user", |id| {
-        authn.session().logout(id)
-    })
+    each(
+        user_ids,
+        authn_session::check_user_id,
+        "ended every session of user",
+        |id| authn.session().logout(id),
+    )
     .await
 }
 
-/// Calls `call` for every id in turn. Every id is checked first (bad input
-/// sends nothing at all); a failure is printed and the rest go on.
+/// Calls `call` for every id in turn. Every id is checked first with the
+/// SDK's own `check` (bad input sends nothing at all); a failure is printed
+/// and the rest go on.
 async fn each<'a, F, T>(
     ids: &'a [String],
+    check: fn(&'a String) -> Result<(), authn_session::Error>,
     done: &str,
     call: impl Fn(&'a str) -> F,
 ) -> Result<(), Failure>
@@ -32,7 +40,7 @@ where
     F: std::future::Future<Output = Result<T, authn_session::Error>>,
 {
     for (n, id) in ids.iter().enumerate() {
-        authn_session::check_id(id).map_err(|e| Failure::api(format!("argument {}", n + 1), e))?;
+        check(id).map_err(|e| Failure::api(format!("argument {}", n + 1), e))?;
     }
     let mut failed = false;
     let mut out = std::io::stdout().lock();

@@ -12,7 +12,9 @@ impl Filters {
         self.to_filter() == SessionListFilter::new()
     }
 
-    /// The API filter: one value of a flag is an equality, several a `__in`.
+    /// The API filter: one value of an exact-value flag is an equality,
+    /// several a `__in`; the values of a `--*-contains` flag all go into one
+    /// `__contains`, which Pangea matches when the field includes each.
     pub fn to_filter(&self) -> SessionListFilter {
         let mut f = SessionListFilter::new();
         macro_rules! one_or_in {
@@ -29,8 +31,31 @@ impl Filters {
         one_or_in!(self.session_id, id, id_in);
         one_or_in!(self.type_, type_, type_in);
         one_or_in!(self.active_token_id, active_token_id, active_token_id_in);
+        one_or_in!(self.username, username, username_in);
         if !self.email_contains.is_empty() {
             f = f.email_contains(self.email_contains.iter().cloned());
+        }
+        if !self.username_contains.is_empty() {
+            f = f.username_contains(self.username_contains.iter().cloned());
+        }
+        if self.enabled || self.disabled {
+            f = f.enabled(self.enabled);
+        }
+        for (name, value) in &self.profile {
+            f = f.profile(name, value.clone());
+        }
+        let mut contains: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+        for (name, text) in &self.profile_contains {
+            contains.entry(name).or_default().push(text.clone());
+        }
+        for (name, texts) in contains {
+            f = f.profile_contains(name, texts);
+        }
+        for name in &self.profile_exists {
+            f = f.profile_exists(name, true);
+        }
+        for name in &self.profile_missing {
+            f = f.profile_exists(name, false);
         }
         if let Some(t) = self.created_after {
             f = f.created_at_gt(t);
@@ -79,6 +104,26 @@ impl From<Order> for ItemOrder {
 impl From<OrderBy> for SessionListOrderBy {
     fn from(by: OrderBy) -> Self {
         spec_value(by)
+    }
+}
+
+/// `NAME=VALUE` of a profile flag; NAME is letters only, as Pangea's profile
+/// filter keys take.
+pub fn parse_profile(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not NAME=VALUE"))?;
+    Ok((parse_profile_name(name)?, value.to_string()))
+}
+
+/// A profile field name: letters only (`[A-Za-z]+`).
+pub fn parse_profile_name(name: &str) -> Result<String, String> {
+    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(name.to_string())
+    } else {
+        Err(format!(
+            "{name:?} is not a profile field name Pangea can filter on: letters only (A-Z, a-z)"
+        ))
     }
 }
 
@@ -193,5 +238,46 @@ mod tests {
         );
         assert!(Filters::default().is_empty());
         assert!(!filters.is_empty());
+    }
+
+    #[test]
+    fn contains_flags_given_twice_must_all_match() {
+        let filters = Filters {
+            email_contains: vec!["@acme".into(), ".de".into()],
+            username: vec!["alice".into()],
+            disabled: true,
+            profile: vec![("department".into(), "ops".into())],
+            profile_contains: vec![
+                ("title".into(), "lead".into()),
+                ("title".into(), "security".into()),
+            ],
+            profile_exists: vec!["phone".into()],
+            profile_missing: vec!["pager".into()],
+            ..Filters::default()
+        };
+        assert_eq!(
+            filters.to_filter(),
+            SessionListFilter::new()
+                .email_contains(["@acme", ".de"])
+                .username("alice")
+                .enabled(false)
+                .profile("department", "ops")
+                .profile_contains("title", ["lead", "security"])
+                .profile_exists("phone", true)
+                .profile_exists("pager", false)
+        );
+    }
+
+    #[test]
+    fn profile_flags_take_letter_only_names() {
+        assert_eq!(
+            parse_profile("department=ops=1").unwrap(),
+            ("department".into(), "ops=1".into())
+        );
+        for bad in ["first_name=Al", "=x", "nameonly", "dé=x"] {
+            assert!(parse_profile(bad).is_err(), "{bad}");
+        }
+        assert!(parse_profile_name("phone").is_ok());
+        assert!(parse_profile_name("phone2").is_err());
     }
 }

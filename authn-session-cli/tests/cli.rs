@@ -228,6 +228,14 @@ const ALICE: [&str; 3] = [
     "pmt_alicelaptop0000000000000000000",
     "pmt_alicephone00000000000000000000",
 ];
+const BOB: [&str; 2] = [
+    "pmt_boblaptop00000000000000000000000",
+    "pmt_bobphone000000000000000000000000",
+];
+const CAROL: [&str; 2] = [
+    "pmt_caroladmin000000000000000000000",
+    "pmt_carollaptop00000000000000000000",
+];
 
 #[test]
 fn list_writes_every_session_in_each_format() {
@@ -289,6 +297,35 @@ fn list_filters_orders_and_limits() {
             "pmt_caroladmin000000000000000000000",
             "pmt_carollaptop00000000000000000000"
         ])
+    );
+    // A --*-contains flag given twice must match both values: alice and
+    // carol have "example" in their email but not ".org".
+    assert_eq!(
+        ids(&["--email-contains", "example", "--email-contains", ".org"]),
+        set(&BOB)
+    );
+    assert_eq!(ids(&["--username", "bobby"]), set(&BOB));
+    assert_eq!(
+        ids(&["--username", "alice@example.com"]),
+        set(&ALICE),
+        "no username: the email"
+    );
+    assert_eq!(ids(&["--disabled"]), set(&BOB));
+    assert_eq!(ids(&["--enabled"]).len(), ALICE.len() + CAROL.len());
+    assert_eq!(ids(&["--profile", "department=ops"]), set(&BOB));
+    assert_eq!(
+        ids(&[
+            "--profile-contains",
+            "department=sec",
+            "--profile-contains",
+            "department=oper"
+        ]),
+        set(&CAROL)
+    );
+    assert_eq!(ids(&["--profile-missing", "department"]), set(&ALICE));
+    assert_eq!(
+        ids(&["--profile-exists", "department"]).len(),
+        BOB.len() + CAROL.len()
     );
     assert_eq!(
         ids(&["--scope", "admin"]),
@@ -374,6 +411,12 @@ fn invalidate_and_logout_end_what_they_name() {
         .filter(|id| !id.starts_with("pmt_bob") && id != ALICE[0] && id != ALICE[1])
         .collect();
     assert_eq!(emulator.alive(), expected);
+    // An identity with spaces and punctuation is Pangea's format: it is sent
+    // (this emulator has no such user: 404, exit 1), never refused as input.
+    emulator.clear_journal();
+    let run = emulator.cli(&["logout", "svc:ops/o'brien bot"]).expect(1);
+    has(&run.stderr(), "NotFound");
+    assert_eq!(emulator.count("session_logout"), 1);
 }
 
 #[test]
@@ -509,6 +552,10 @@ fn usage_errors_exit_2_and_send_nothing() {
         .cli(&["list", "--created-after", "yesterday"])
         .expect(2);
     has(&bad_time.stderr(), "neither an RFC 3339 time");
+    let profile = emulator
+        .cli(&["list", "--profile", "first_name=Alice"])
+        .expect(2);
+    has(&profile.stderr(), "letters only");
     let unknown = emulator.cli(&["list", "--colour"]).expect(2);
     assert!(
         unknown.stderr().starts_with("error: unexpected argument"),
