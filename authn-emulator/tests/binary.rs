@@ -93,7 +93,7 @@ async fn serves_the_fixture_file() {
     assert_eq!(
         ids,
         [
-            "pmt_alicephone0000000000000000000000",
+            "pmt_alicephone2222222222222222222222",
             "pmt_zppkzrjguxyblaia6itbiesejn7jejnr"
         ]
     );
@@ -103,6 +103,13 @@ async fn serves_the_fixture_file() {
     assert_eq!(first["scopes"], json!(["mobile"]));
     // RFC 3339 as chrono writes it: the fraction only when there is one.
     assert_eq!(first["created_at"], "2026-11-02T08:00:00Z");
+    assert_eq!(first["type"], "session");
+    let laptop = &body["result"]["sessions"][1]["active_token"];
+    assert_eq!(
+        (&laptop["type"], &laptop["enabled"], &laptop["audience"]),
+        (&json!("user"), &json!(true), &json!(["web"]))
+    );
+    assert_eq!(laptop["claims"]["org"]["roles"], json!(["admin"]));
     let (status, body) = post(
         &emulator.base_url,
         "pts_wrong",
