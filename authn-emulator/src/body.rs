@@ -6,7 +6,7 @@
 
 use authn_session_gen::{
     types::{FieldError, SessionListFilter},
-    SecretToken,
+    ProfileKey, SecretToken,
 };
 use axum::body::Bytes;
 use secrecy::ExposeSecret;
@@ -25,13 +25,14 @@ fn refuse(code: &str, source: &str, detail: impl Into<String>) -> Failure {
 /// Decodes a body into its generated request type; failures become field
 /// errors pointing at the offending field.
 pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Failure> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
+    let mut value: Value = serde_json::from_slice(body).map_err(|e| {
         refuse(
             "InvalidObject",
             "/",
             format!("the body is not a JSON object: {e}"),
         )
     })?;
+    integral(&mut value);
     if let Some(source) = find_null(&value, String::new()) {
         // No request field is nullable: an explicit null is refused, not read as absent.
         return Err(refuse("InvalidNull", &source, "null is not allowed"));
@@ -66,34 +67,34 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Failure> {
     Ok(typed)
 }
 
-/// The filter's profile keys: `profile_<Name>` (string),
-/// `profile_<Name>__contains` (array of strings), `profile_<Name>__exists`
-/// (boolean), `<Name>` letters only.
+/// The filter's profile keys, read as [`ProfileKey`] reads them, checked on
+/// the raw JSON so that a wrong kind gets its official code.
 fn profile_keys(filter: &serde_json::Map<String, Value>) -> Result<(), Failure> {
-    for (key, value) in filter {
-        let Some(rest) = key.strip_prefix("profile_") else {
-            continue;
-        };
+    for (key, value) in filter.iter().filter(|(k, _)| k.starts_with("profile_")) {
         let source = format!("/filter/{key}");
-        let (name, code, fits) = if let Some(name) = rest.strip_suffix("__contains") {
-            let strings = value
-                .as_array()
-                .is_some_and(|a| a.iter().all(Value::is_string));
-            (name, "InvalidArray", strings)
-        } else if let Some(name) = rest.strip_suffix("__exists") {
-            (name, "InvalidBool", value.is_boolean())
-        } else {
-            (rest, "InvalidString", value.is_string())
-        };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphabetic()) {
+        let Some((_, kind)) = ProfileKey::parse(key) else {
             return Err(refuse(
                 "UnexpectedProperty",
                 &source,
                 "profile keys are profile_<Name>, profile_<Name>__contains or profile_<Name>__exists, <Name> letters only",
             ));
-        }
+        };
+        let (code, fits) = match kind {
+            ProfileKey::Equals => ("InvalidString", value.is_string()),
+            ProfileKey::Contains => (
+                "InvalidArray",
+                value
+                    .as_array()
+                    .is_some_and(|a| a.iter().all(Value::is_string)),
+            ),
+            ProfileKey::Exists => ("InvalidBool", value.is_boolean()),
+        };
         if !fits {
-            return Err(refuse(code, &source, "wrong type for this profile key"));
+            return Err(refuse(
+                code,
+                &source,
+                format!("takes {}", kind.takes_what()),
+            ));
         }
     }
     Ok(())
@@ -131,12 +132,15 @@ fn field_error_of(body: &Value, mut source: String, error: &serde_json::Error) -
     } else if message.contains("expected struct") || message.contains("expected a map") {
         "InvalidObject"
     } else if message.contains("nonzero") || message.contains("expected u64") {
-        if pointer(body, &source).is_some_and(Value::is_number) {
+        if body
+            .pointer(&source)
+            .is_some_and(|v| v.is_i64() || v.is_u64())
+        {
             "NotWithinRange"
         } else {
             "InvalidInteger"
         }
-    } else if pointer(body, &source).is_some_and(Value::is_string) {
+    } else if body.pointer(&source).is_some_and(Value::is_string) {
         // The only strings the types parse further are the filter's times.
         "BadFormatDateTime"
     } else {
@@ -148,8 +152,21 @@ fn field_error_of(body: &Value, mut source: String, error: &serde_json::Error) -
     field_error(code, &source, message)
 }
 
-fn pointer<'a>(body: &'a Value, source: &str) -> Option<&'a Value> {
-    body.pointer(source)
+/// Numbers with no fraction become integers: in JSON Schema 2020-12, which
+/// Pangea's spec is written in, `5.0` is an integer.
+fn integral(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Within ±2^53 every integer is exact in an f64.
+            if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral),
+        Value::Object(map) => map.values_mut().for_each(integral),
+        _ => {}
+    }
 }
 
 /// JSON pointer of the first `null` in `value`.

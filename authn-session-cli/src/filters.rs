@@ -118,7 +118,7 @@ pub fn parse_profile(text: &str) -> Result<(String, String), String> {
 
 /// A profile field name: letters only (`[A-Za-z]+`).
 pub fn parse_profile_name(name: &str) -> Result<String, String> {
-    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphabetic()) {
+    if authn_session::ProfileKey::is_name(name) {
         Ok(name.to_string())
     } else {
         Err(format!(

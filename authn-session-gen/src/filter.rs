@@ -156,3 +156,66 @@ impl SessionListFilter {
         self
     }
 }
+
+/// The three kinds of profile key the filter takes, `profile_<Name>`,
+/// `profile_<Name>__contains` and `profile_<Name>__exists`, where `<Name>` is
+/// letters only (`[A-Za-z]+`): the one reading of those keys that the SDK's
+/// check, the emulator and the command line share.
+///
+/// ```
+/// use authn_session_gen::{types::ProfileFilterValue, ProfileKey};
+///
+/// assert_eq!(ProfileKey::parse("profile_title__contains"), Some(("title", ProfileKey::Contains)));
+/// assert_eq!(ProfileKey::parse("profile_first_name"), None); // not letters only
+/// assert!(ProfileKey::Exists.takes(&ProfileFilterValue::Boolean(true)));
+/// assert!(!ProfileKey::Equals.takes(&ProfileFilterValue::Boolean(true)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileKey {
+    /// `profile_<Name>`: the field equals a string.
+    Equals,
+    /// `profile_<Name>__contains`: the field includes each of an array of substrings.
+    Contains,
+    /// `profile_<Name>__exists`: the field exists (`true`) or not (`false`).
+    Exists,
+}
+
+impl ProfileKey {
+    /// The profile field name of `key` and its kind; `None` when `key` is no
+    /// profile key Pangea takes.
+    pub fn parse(key: &str) -> Option<(&str, ProfileKey)> {
+        let rest = key.strip_prefix("profile_")?;
+        let (name, kind) = if let Some(name) = rest.strip_suffix("__contains") {
+            (name, ProfileKey::Contains)
+        } else if let Some(name) = rest.strip_suffix("__exists") {
+            (name, ProfileKey::Exists)
+        } else {
+            (rest, ProfileKey::Equals)
+        };
+        Self::is_name(name).then_some((name, kind))
+    }
+
+    /// Whether `name` can be a profile field name in a filter key: letters only.
+    pub fn is_name(name: &str) -> bool {
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphabetic())
+    }
+
+    /// Whether `value` is the kind of value this key takes.
+    pub fn takes(self, value: &ProfileFilterValue) -> bool {
+        matches!(
+            (self, value),
+            (ProfileKey::Equals, ProfileFilterValue::String(_))
+                | (ProfileKey::Contains, ProfileFilterValue::Array(_))
+                | (ProfileKey::Exists, ProfileFilterValue::Boolean(_))
+        )
+    }
+
+    /// What this key takes, in words: "a string", "an array of strings" or "a boolean".
+    pub fn takes_what(self) -> &'static str {
+        match self {
+            ProfileKey::Equals => "a string",
+            ProfileKey::Contains => "an array of strings",
+            ProfileKey::Exists => "a boolean",
+        }
+    }
+}

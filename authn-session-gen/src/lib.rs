@@ -16,6 +16,7 @@ mod filter;
 mod ids;
 mod secret;
 
+pub use filter::ProfileKey;
 pub use secret::SecretToken;
 
 #[allow(

@@ -85,7 +85,7 @@ pub use authn_session_gen::{
         LoginToken, ProfileFilterValue, SessionItem, SessionListFilter, SessionListOrderBy,
         SessionListResult, SessionToken,
     },
-    SecretToken,
+    ProfileKey, SecretToken,
 };
 pub use bulk::{InvalidateAll, InvalidateFailure, InvalidateReport, Progress};
 /// Re-exported for the time bounds of [`SessionListFilter`].

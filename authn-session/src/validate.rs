@@ -10,8 +10,8 @@ use std::{num::NonZeroU64, str::FromStr};
 
 use authn_session_gen::{
     limits::{LIST_SIZE_MAX, LIST_SIZE_MIN},
-    types::{ProfileFilterValue, SessionListFilter, UserId},
-    SecretToken,
+    types::{SessionListFilter, UserId},
+    ProfileKey, SecretToken,
 };
 use secrecy::ExposeSecret;
 
@@ -150,51 +150,28 @@ pub(crate) fn cursor(value: &str) -> Result<&str, Error> {
     Ok(value)
 }
 
-/// The filter's profile keys (the only keys its type cannot check):
-/// `profile_<Name>` with a string, `profile_<Name>__contains` with an array,
-/// `profile_<Name>__exists` with a boolean; `<Name>` letters only.
+/// The filter's profile keys (the only keys its type cannot check), read as
+/// [`ProfileKey`] reads them.
 pub(crate) fn filter(filter: &SessionListFilter) -> Result<(), Error> {
     for (key, value) in &filter.extra {
-        let (name, expected) = profile_key(key).ok_or_else(|| Error::InvalidInput {
+        let (_, kind) = ProfileKey::parse(key).ok_or_else(|| Error::InvalidInput {
             field: "filter",
             reason: format!(
                 "{key:?} is not a filter key; profile keys are profile_<Name>, \
                  profile_<Name>__contains or profile_<Name>__exists, <Name> letters only"
             ),
         })?;
-        let found = match value {
-            ProfileFilterValue::String(_) => "a string",
-            ProfileFilterValue::Array(_) => "an array",
-            ProfileFilterValue::Boolean(_) => "a boolean",
-        };
-        if found != expected {
-            return invalid("filter", format!("{key:?} takes {expected}, not {found}"));
-        }
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return invalid(
-                "filter",
-                format!("{key:?}: a profile field name is letters only ([A-Za-z]+)"),
-            );
+        if !kind.takes(value) {
+            return invalid("filter", format!("{key:?} takes {}", kind.takes_what()));
         }
     }
     Ok(())
 }
 
-/// The profile field name of a profile key, and the kind of value it takes.
-fn profile_key(key: &str) -> Option<(&str, &'static str)> {
-    let rest = key.strip_prefix("profile_")?;
-    Some(if let Some(name) = rest.strip_suffix("__contains") {
-        (name, "an array")
-    } else if let Some(name) = rest.strip_suffix("__exists") {
-        (name, "a boolean")
-    } else {
-        (rest, "a string")
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use authn_session_gen::types::ProfileFilterValue;
 
     #[test]
     fn ids_are_printable_ascii_of_bounded_length() {

@@ -426,6 +426,7 @@ async fn invalid_bodies_get_field_errors_with_the_official_codes() {
     let cases = [
         (LIST, json!({"size": 0}), "/size", "NotWithinRange"),
         (LIST, json!({"size": "5"}), "/size", "InvalidInteger"),
+        (LIST, json!({"size": 2.5}), "/size", "InvalidInteger"),
         (
             LIST,
             json!({"order": "sideways"}),
@@ -552,6 +553,15 @@ async fn invalid_bodies_get_field_errors_with_the_official_codes() {
         .unwrap();
     let envelope: serde_json::Value = response.json().await.unwrap();
     assert_eq!(envelope["result"]["errors"][0]["code"], "InvalidObject");
+    // In JSON Schema 2020-12, Pangea's spec language, 5.0 is an integer.
+    let response = http
+        .post(format!("{}{LIST}", emulator.base_url()))
+        .bearer_auth(emulator.service_token())
+        .json(&json!({"size": 5.0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
 }
 
 #[tokio::test]

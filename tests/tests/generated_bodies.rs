@@ -32,24 +32,31 @@ async fn every_generated_body_decodes() {
         server.reply(op.path, Reply::json(200, body.clone()));
         let result = &body["result"];
         let request_id = match operation.as_str() {
-            "session_invalidate" => authn.session().invalidate("pmt_x").await.map(|r| r.request_id),
+            "session_invalidate" => authn
+                .session()
+                .invalidate("pmt_x")
+                .await
+                .map(|r| r.request_id),
             "session_logout" => authn.session().logout("pui_x").await.map(|r| r.request_id),
-            "client_session_invalidate" => {
-                client.invalidate("ptu_corpus", "pmt_x").await.map(|r| r.request_id)
-            }
+            "client_session_invalidate" => client
+                .invalidate("ptu_corpus", "pmt_x")
+                .await
+                .map(|r| r.request_id),
             "client_session_logout" => client.logout("ptu_corpus").await.map(|r| r.request_id),
             "session_list" => authn.session().list(ListOptions::new()).await.map(|page| {
                 assert_sessions(&page.result.sessions, result);
                 assert_eq!(page.result.count, result["count"].as_i64());
                 page.request_id
             }),
-            "client_session_list" => client
-                .list("ptu_corpus", ListOptions::new())
-                .await
-                .map(|page| {
-                    assert_sessions(&page.result.sessions, result);
-                    page.request_id
-                }),
+            "client_session_list" => {
+                client
+                    .list("ptu_corpus", ListOptions::new())
+                    .await
+                    .map(|page| {
+                        assert_sessions(&page.result.sessions, result);
+                        page.request_id
+                    })
+            }
             "client_session_refresh" => client
                 .refresh("ptr_corpus", RefreshOptions::new())
                 .await

@@ -3,8 +3,9 @@
 
 use std::{borrow::Cow, cmp::Ordering, ops::Bound};
 
-use authn_session_gen::types::{
-    ProfileFilterValue, SessionItem, SessionListFilter, SessionListOrderBy,
+use authn_session_gen::{
+    types::{ProfileFilterValue, SessionItem, SessionListFilter, SessionListOrderBy},
+    ProfileKey,
 };
 use chrono::{DateTime, Utc};
 
@@ -276,28 +277,22 @@ impl Store {
     }
 }
 
-/// A `profile_<Name>[__contains|__exists]` key of a filter against a
-/// profile; the keys were checked when the request was read.
+/// A profile key of a filter against a profile; the keys were checked when
+/// the request was read.
 fn profile_matches(
     profile: &std::collections::BTreeMap<String, String>,
     key: &str,
     value: &ProfileFilterValue,
 ) -> bool {
-    let Some(rest) = key.strip_prefix("profile_") else {
+    let Some((name, _)) = ProfileKey::parse(key) else {
         return false;
     };
     match value {
-        ProfileFilterValue::String(want) => profile.get(rest) == Some(want),
-        ProfileFilterValue::Array(substrings) => {
-            let name = rest.strip_suffix("__contains").unwrap_or(rest);
-            profile
-                .get(name)
-                .is_some_and(|v| substrings.iter().all(|s| v.contains(s.as_str())))
-        }
-        ProfileFilterValue::Boolean(exists) => {
-            let name = rest.strip_suffix("__exists").unwrap_or(rest);
-            profile.contains_key(name) == *exists
-        }
+        ProfileFilterValue::String(want) => profile.get(name) == Some(want),
+        ProfileFilterValue::Array(substrings) => profile
+            .get(name)
+            .is_some_and(|v| substrings.iter().all(|s| v.contains(s.as_str()))),
+        ProfileFilterValue::Boolean(exists) => profile.contains_key(name) == *exists,
     }
 }
 
