@@ -27,6 +27,24 @@
 //! Every call returns a `'static` future that owns what it needs, so calls go
 //! into `tokio::spawn`, `join_all` and `buffer_unordered` as they are.
 //!
+//! Input is checked as Pangea's published spec describes it, and never more
+//! strictly: a user token may be a JWT (up to 16 KiB), an identity may hold
+//! spaces (`check_user_id`), and a filter's `_contains` means the field
+//! includes **each** substring:
+//!
+//! ```
+//! use authn_session::SessionListFilter;
+//!
+//! // Sessions of users at acme.de in the ops department: both substrings must match.
+//! let filter = SessionListFilter::new()
+//!     .email_contains(["@acme", ".de"])
+//!     .profile("department", "ops");
+//! assert_eq!(
+//!     serde_json::to_string(&filter).unwrap(),
+//!     r#"{"email__contains":["@acme",".de"],"profile_department":"ops"}"#
+//! );
+//! ```
+//!
 //! # Cargo features
 //! - `rustls` (default): TLS with rustls and the *ring* crypto provider.
 //! - `native-tls`: TLS with the system's library instead.
