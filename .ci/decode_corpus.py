@@ -15,6 +15,9 @@ import random
 import sys
 
 import yaml
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from spec_3_1 import convert as to_3_1  # noqa: E402
 from hypothesis import HealthCheck, given, settings
 from hypothesis_jsonschema import from_schema
 
@@ -29,12 +32,18 @@ I64 = (-(2**63), 2**63 - 1)
 
 
 def convert(node):
-    """OpenAPI 3.0 schema -> JSON Schema."""
+    """The spec's schemas as JSON Schema for generation: the 3.1 forms
+    (spec_3_1.convert), then int64 bounds, no `x-` keys, closed objects and
+    short arrays."""
+    return generation_form(to_3_1(node))
+
+
+def generation_form(node):
     if isinstance(node, list):
-        return [convert(n) for n in node]
+        return [generation_form(n) for n in node]
     if not isinstance(node, dict):
         return node
-    node = {k: convert(v) for k, v in node.items() if not k.startswith("x-") and k != "example"}
+    node = {k: generation_form(v) for k, v in node.items() if not k.startswith("x-") and k != "example"}
     if "$ref" in node:
         node["$ref"] = node["$ref"].replace("#/components/schemas/", "#/$defs/")
     if node.get("format") == "password":
@@ -46,13 +55,8 @@ def convert(node):
     # a merge on every draw; the lenient pass below adds unknown fields instead.
     if "properties" in node:
         node.setdefault("additionalProperties", False)
-    if node.get("type") == "array":
+    if node.get("type") == "array" or "array" in node.get("type", []):
         node.setdefault("maxItems", 4)
-    if node.pop("nullable", False):
-        if "type" in node:
-            node["type"] = [node["type"], "null"]
-        else:
-            node = {"anyOf": [node, {"type": "null"}]}
     return node
 
 

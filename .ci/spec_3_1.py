@@ -24,6 +24,7 @@ def convert(node):
     return node
 
 
-spec = convert(yaml.safe_load(open(sys.argv[1])))
-spec["openapi"] = "3.1.0"
-yaml.safe_dump(spec, open(sys.argv[2], "w"), sort_keys=False)
+if __name__ == "__main__":
+    spec = convert(yaml.safe_load(open(sys.argv[1])))
+    spec["openapi"] = "3.1.0"
+    yaml.safe_dump(spec, open(sys.argv[2], "w"), sort_keys=False)
