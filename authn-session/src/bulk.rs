@@ -8,10 +8,7 @@ use std::{collections::HashSet, future::IntoFuture, sync::Arc};
 use authn_session_gen::{types::SessionId, SecretToken};
 use futures::{future::BoxFuture, stream, FutureExt, StreamExt, TryStreamExt};
 
-use crate::{
-    list::{self, Scope},
-    ApiErrorKind, AuthN, Error, ListOptions, PangeaResponse,
-};
+use crate::{list::Scope, ApiErrorKind, AuthN, Error, ListOptions, PangeaResponse};
 
 /// How far a run has got, for a progress bar: reported after the walk and
 /// after each session is settled.
@@ -236,12 +233,12 @@ impl InvalidateAll {
         // 1. The whole walk first: invalidating while paging could let pages
         //    shift under a server's cursor and skip sessions.
         let mut seen = HashSet::new();
-        let matched: Vec<SessionId> =
-            list::items(self.authn.clone(), Ok(scope.clone()), self.options)
-                .map_ok(|session| session.id)
-                .try_filter(|id| futures::future::ready(seen.insert(id.clone())))
-                .try_collect()
-                .await?;
+        let matched: Vec<SessionId> = scope
+            .items(&self.authn, self.options)
+            .map_ok(|session| session.id)
+            .try_filter(|id| futures::future::ready(seen.insert(id.clone())))
+            .try_collect()
+            .await?;
         let mut progress = Progress {
             matched: matched.len(),
             done: 0,
@@ -310,11 +307,11 @@ async fn settle_unsure(
     unsure: Vec<(SessionId, Error)>,
     report: &mut InvalidateReport,
 ) {
-    let listed: Result<HashSet<SessionId>, Error> =
-        list::items(authn.clone(), Ok(scope.clone()), ListOptions::new())
-            .map_ok(|s| s.id)
-            .try_collect()
-            .await;
+    let listed: Result<HashSet<SessionId>, Error> = scope
+        .items(authn, ListOptions::new())
+        .map_ok(|s| s.id)
+        .try_collect()
+        .await;
     for (session_id, error) in unsure {
         match &listed {
             Ok(listed) if !listed.contains(&session_id) => {

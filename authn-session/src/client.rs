@@ -3,14 +3,10 @@
 
 use std::{future::Future, sync::Arc};
 
-use authn_session_gen::{operations::Operation, types::ConfigId, SecretToken};
-use serde::{de::DeserializeOwned, Serialize};
+use authn_session_gen::SecretToken;
+use serde::de::DeserializeOwned;
 
-use crate::{
-    retry::Idempotency,
-    transport::{Call, Transport},
-    validate, ClientApi, Config, Error, PangeaResponse, SessionApi,
-};
+use crate::{transport::Transport, validate, ClientApi, Config, Error, PangeaResponse, SessionApi};
 
 /// Client of the Pangea AuthN session API.
 ///
@@ -28,7 +24,7 @@ use crate::{
 /// ```
 #[derive(Clone)]
 pub struct AuthN {
-    transport: Arc<Transport>,
+    pub(crate) transport: Arc<Transport>,
 }
 
 impl std::fmt::Debug for AuthN {
@@ -178,51 +174,7 @@ impl AuthN {
     ) -> impl Future<Output = Result<PangeaResponse<T>, Error>> + Send + 'static {
         let request_id =
             validate::identifier("request_id", request_id.as_ref()).map(str::to_string);
-        let authn = self.clone();
-        async move { authn.transport.poll_result(&request_id?).await }
-    }
-
-    pub(crate) fn config_id(&self) -> Option<ConfigId> {
-        self.transport.config_id.clone()
-    }
-
-    /// Checks nothing, encodes `body`: the call, ready to send.
-    pub(crate) fn prepare<B: Serialize>(
-        &self,
-        op: Operation,
-        idempotency: Idempotency,
-        body: &B,
-        secrets: Vec<SecretToken>,
-    ) -> Result<Call, Error> {
-        let body = serde_json::to_vec(body).map_err(|e| Error::InvalidInput {
-            field: "body",
-            reason: format!("cannot be encoded as JSON: {e}"),
-        })?;
-        Ok(Call {
-            op,
-            idempotency,
-            body: body.into(),
-            secrets,
-        })
-    }
-
-    /// Makes a prepared call.
-    pub(crate) async fn send<R: DeserializeOwned>(
-        &self,
-        call: Call,
-    ) -> Result<PangeaResponse<R>, Error> {
-        self.transport.call(call).await
-    }
-
-    /// The `'static` future of one call: the input was checked and encoded
-    /// when the call was made (a refusal is the future's output, and nothing
-    /// is sent); the future owns a clone of the client, so it can be spawned,
-    /// joined or buffered.
-    pub(crate) fn call<R: DeserializeOwned + Send + 'static>(
-        &self,
-        call: Result<Call, Error>,
-    ) -> impl Future<Output = Result<PangeaResponse<R>, Error>> + Send + 'static {
-        let authn = self.clone();
-        async move { authn.send(call?).await }
+        let transport = self.transport.clone();
+        async move { transport.poll_result(&request_id?).await }
     }
 }

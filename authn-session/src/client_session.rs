@@ -7,16 +7,19 @@ use authn_session_gen::{
     operations,
     types::{
         ClientSessionInvalidateRequest, ClientSessionListResult, ClientSessionLogoutRequest,
-        ClientSessionRefreshRequest, ClientSessionRefreshResult, EmptyResult,
+        ClientSessionRefreshRequest, ClientSessionRefreshResult, EmptyResult, SessionId,
     },
     SecretToken,
 };
+
+use futures::StreamExt;
 
 use crate::{
     bulk::InvalidateAll,
     list::{self, Scope},
     paginate::{PageStream, SessionStream},
     retry::Idempotency,
+    transport::{unbuildable, Call},
     validate, AuthN, Error, ListOptions, PangeaResponse, RefreshOptions,
 };
 
@@ -83,21 +86,22 @@ impl ClientSessionApi {
         user_token: impl Into<SecretToken>,
         session_id: impl AsRef<str>,
     ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+        let transport = &self.authn.transport;
         let token = validate::token("token", user_token.into());
         let call = token.and_then(|token| {
-            let body = ClientSessionInvalidateRequest {
-                token: token.clone(),
-                session_id: validate::id("session_id", session_id.as_ref())?,
-                config_id: self.authn.config_id(),
-            };
-            self.authn.prepare(
+            let body = ClientSessionInvalidateRequest::builder()
+                .token(token.clone())
+                .session_id::<SessionId>(validate::id("session_id", session_id.as_ref())?)
+                .config_id(transport.config_id.clone());
+            let body = ClientSessionInvalidateRequest::try_from(body).map_err(unbuildable)?;
+            Call::new(
                 operations::CLIENT_SESSION_INVALIDATE,
                 Idempotency::Idempotent,
                 &body,
                 vec![token],
             )
         });
-        self.authn.call(call)
+        transport.run(call)
     }
 
     /// One page of the user's sessions (`/v2/client/session/list`).
@@ -119,10 +123,10 @@ impl ClientSessionApi {
         options: ListOptions,
     ) -> impl Future<Output = Result<PangeaResponse<ClientSessionListResult>, Error>> + Send + 'static
     {
-        let authn = self.authn.clone();
-        let token = validate::token("token", user_token.into());
-        let fields = options.into_fields();
-        async move { list::user_page(&authn, &token?, fields?).await }
+        let transport = &self.authn.transport;
+        let request = validate::token("token", user_token.into())
+            .and_then(|token| options.user_request(token, transport.config_id.clone()));
+        list::page(transport, request)
     }
 
     /// Every session of the user, across pages, fetched lazily.
@@ -144,7 +148,10 @@ impl ClientSessionApi {
         user_token: impl Into<SecretToken>,
         options: ListOptions,
     ) -> SessionStream {
-        list::items(self.authn.clone(), scope(user_token.into()), options)
+        match scope(user_token.into()) {
+            Ok(scope) => scope.items(&self.authn, options),
+            Err(error) => futures::stream::once(async { Err(error) }).boxed(),
+        }
     }
 
     /// Like [`list_all`](Self::list_all), one page (with its envelope) at a time.
@@ -164,11 +171,10 @@ impl ClientSessionApi {
         user_token: impl Into<SecretToken>,
         options: ListOptions,
     ) -> PageStream<ClientSessionListResult> {
-        list::user_pages(
-            self.authn.clone(),
-            validate::token("token", user_token.into()),
-            options,
-        )
+        let transport = self.authn.transport.clone();
+        let request = validate::token("token", user_token.into())
+            .and_then(|token| options.user_request(token, transport.config_id.clone()));
+        list::pages(transport, request)
     }
 
     /// Ends every session of the user that matches `options`, as
@@ -209,19 +215,20 @@ impl ClientSessionApi {
         &self,
         user_token: impl Into<SecretToken>,
     ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+        let transport = &self.authn.transport;
         let call = validate::token("token", user_token.into()).and_then(|token| {
-            let body = ClientSessionLogoutRequest {
-                token: token.clone(),
-                config_id: self.authn.config_id(),
-            };
-            self.authn.prepare(
+            let body = ClientSessionLogoutRequest::builder()
+                .token(token.clone())
+                .config_id(transport.config_id.clone());
+            let body = ClientSessionLogoutRequest::try_from(body).map_err(unbuildable)?;
+            Call::new(
                 operations::CLIENT_SESSION_LOGOUT,
                 Idempotency::Idempotent,
                 &body,
                 vec![token],
             )
         });
-        self.authn.call(call)
+        transport.run(call)
     }
 
     /// Exchanges a refresh token for new tokens (`/v2/client/session/refresh`).
@@ -254,6 +261,7 @@ impl ClientSessionApi {
         options: RefreshOptions,
     ) -> impl Future<Output = Result<PangeaResponse<ClientSessionRefreshResult>, Error>> + Send + 'static
     {
+        let transport = &self.authn.transport;
         let call =
             validate::token("refresh_token", refresh_token.into()).and_then(|refresh_token| {
                 let user_token = options
@@ -264,19 +272,19 @@ impl ClientSessionApi {
                     .into_iter()
                     .flatten()
                     .collect();
-                let body = ClientSessionRefreshRequest {
-                    refresh_token,
-                    user_token,
-                    config_id: self.authn.config_id(),
-                };
-                self.authn.prepare(
+                let body = ClientSessionRefreshRequest::builder()
+                    .refresh_token(refresh_token)
+                    .user_token(user_token)
+                    .config_id(transport.config_id.clone());
+                let body = ClientSessionRefreshRequest::try_from(body).map_err(unbuildable)?;
+                Call::new(
                     operations::CLIENT_SESSION_REFRESH,
                     Idempotency::NotIdempotent,
                     &body,
                     secrets,
                 )
             });
-        self.authn.call(call)
+        transport.run(call)
     }
 }
 

@@ -4,7 +4,10 @@
 
 use std::{fmt, time::Duration};
 
-use authn_session_gen::types::FieldError;
+use crate::{
+    retry::{self, Failure},
+    ApiError,
+};
 
 /// Everything a call can fail with.
 ///
@@ -218,18 +221,7 @@ impl Error {
     /// assert!(!err.is_retryable());
     /// ```
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Api(e) => e.kind.is_retryable(),
-            Error::Transport { .. } | Error::Timeout { .. } | Error::OperationTimeout { .. } => {
-                true
-            }
-            Error::Decode { http_status, .. } => *http_status >= 500 || *http_status == 429,
-            Error::Accepted { .. } | Error::AcceptedTimeout { .. } => true,
-            Error::InvalidInput { .. }
-            | Error::Config(_)
-            | Error::ResponseTooLarge { .. }
-            | Error::RepeatedCursor { .. } => false,
-        }
+        retry::verdict(self.failure()).retry
     }
 
     /// Whether Pangea may have acted on the request although the call failed.
@@ -242,20 +234,37 @@ impl Error {
     /// assert!(!err.may_have_been_processed());
     /// ```
     pub fn may_have_been_processed(&self) -> bool {
+        retry::verdict(self.failure()).processed
+    }
+
+    /// This error's row of the retry table ([`crate::retry`]).
+    pub(crate) fn failure(&self) -> Failure {
         match self {
-            Error::Transport {
-                processed_maybe, ..
-            } => *processed_maybe,
-            Error::Timeout { .. } | Error::OperationTimeout { .. } => true,
-            Error::Api(e) => e.http_status >= 500 && e.http_status != 501,
-            Error::Decode { http_status, .. } => {
-                (200..300).contains(http_status)
-                    || matches!(*http_status, 500 | 504)
-                    || *http_status >= 505
+            Error::InvalidInput { .. } | Error::Config(_) | Error::RepeatedCursor { .. } => {
+                Failure::Refused
             }
-            Error::ResponseTooLarge { http_status, .. } => !(400..500).contains(http_status),
-            Error::Accepted { .. } | Error::AcceptedTimeout { .. } => true,
-            Error::InvalidInput { .. } | Error::Config(_) | Error::RepeatedCursor { .. } => false,
+            Error::Transport {
+                processed_maybe: false,
+                ..
+            } => Failure::NotSent,
+            Error::Transport { .. }
+            | Error::Timeout { .. }
+            | Error::OperationTimeout { .. }
+            | Error::Accepted { .. }
+            | Error::AcceptedTimeout { .. } => Failure::MaybeProcessed,
+            Error::Api(e) => Failure::Status {
+                http_status: e.http_status,
+                envelope: true,
+            },
+            Error::Decode { http_status, .. } if *http_status >= 400 => Failure::Status {
+                http_status: *http_status,
+                envelope: false,
+            },
+            Error::Decode { http_status, .. } | Error::ResponseTooLarge { http_status, .. } => {
+                Failure::Unusable {
+                    http_status: *http_status,
+                }
+            }
         }
     }
 
@@ -325,188 +334,3 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
-
-/// Pangea's answer to a failed request: its envelope, decoded.
-///
-/// ```
-/// # fn show(e: &authn_session::ApiError) {
-/// eprintln!("{} {} {}: {}", e.http_status, e.status, e.request_id, e.summary);
-/// for field in &e.field_errors {
-///     eprintln!("  {}: {} {}", field.source, field.code, field.detail);
-/// }
-/// # }
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ApiError {
-    /// The failure, classified.
-    pub kind: ApiErrorKind,
-    /// HTTP status code.
-    pub http_status: u16,
-    /// Pangea's status string, for example `ValidationError`.
-    pub status: String,
-    /// Pangea's human-readable summary (tokens redacted).
-    pub summary: String,
-    /// The request id to quote to Pangea support.
-    pub request_id: String,
-    /// Field errors of a `ValidationError`.
-    pub field_errors: Vec<FieldError>,
-    /// The server's `Retry-After`, when it sent one.
-    pub retry_after: Option<Duration>,
-    /// How many attempts were made, retries included.
-    pub attempts: u32,
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Pangea {} (HTTP {})", self.status, self.http_status)?;
-        if !self.summary.is_empty() {
-            write!(f, ": {}", self.summary)?;
-        }
-        for e in &self.field_errors {
-            write!(f, "; {} {}: {}", e.source, e.code, e.detail)?;
-        }
-        write!(f, " (request_id {}", self.request_id)?;
-        if self.attempts > 1 {
-            write!(f, ", after {} attempts", self.attempts)?;
-        }
-        f.write_str(")")
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-impl From<ApiError> for Error {
-    fn from(error: ApiError) -> Self {
-        Error::Api(Box::new(error))
-    }
-}
-
-#[cfg(feature = "test-util")]
-#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
-impl ApiError {
-    /// An `ApiError` for your own tests, as Pangea would answer with HTTP
-    /// `http_status` and status string `status` (classified like a real one).
-    /// Only with the `test-util` feature.
-    ///
-    /// ```
-    /// use authn_session::{ApiError, ApiErrorKind, Error};
-    ///
-    /// let err = Error::from(ApiError::for_test(404, "NotFound", "no such session"));
-    /// assert_eq!(err.api().unwrap().kind, ApiErrorKind::NotFound);
-    /// assert_eq!(err.http_status(), Some(404));
-    /// ```
-    pub fn for_test(http_status: u16, status: &str, summary: &str) -> Self {
-        Self {
-            kind: ApiErrorKind::from_status(status, http_status),
-            http_status,
-            status: status.to_string(),
-            summary: summary.to_string(),
-            request_id: "prq_test".to_string(),
-            field_errors: Vec::new(),
-            retry_after: None,
-            attempts: 1,
-        }
-    }
-}
-
-/// Pangea error statuses, as the official SDKs classify them.
-///
-/// A status this version does not know is [`ApiErrorKind::Unknown`]. Do not
-/// match on `Unknown` to catch one particular status: a later version may give
-/// that status its own variant, and your arm would silently stop matching.
-/// Compare [`ApiError::status`] (Pangea's string, always kept) instead.
-///
-/// ```
-/// use authn_session::ApiErrorKind;
-/// assert_eq!(ApiErrorKind::from_status("NotFound", 400), ApiErrorKind::NotFound);
-/// assert_eq!(ApiErrorKind::from_status("Whatever", 503), ApiErrorKind::ServiceTemporarilyUnavailable);
-/// assert!(matches!(ApiErrorKind::from_status("Brand new", 418), ApiErrorKind::Unknown(_)));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiErrorKind {
-    /// `ValidationError`: the request was refused; see `field_errors`.
-    ValidationError,
-    /// `TooManyRequests`: throttled.
-    TooManyRequests,
-    /// `NoCredit`: the project has no credit left.
-    NoCredit,
-    /// `Unauthorized`: the token is missing, wrong or expired.
-    Unauthorized,
-    /// `ServiceNotEnabled`: AuthN is not enabled for the token's project.
-    ServiceNotEnabled,
-    /// `ProviderError`: an upstream provider failed.
-    ProviderError,
-    /// `MissingConfigIDScope`: the token cannot use the given config id.
-    MissingConfigIdScope,
-    /// `MissingConfigID`: the project has several configurations; set `config_id`.
-    MissingConfigId,
-    /// `ServiceNotAvailable`: the service is not available in this region or now.
-    ServiceNotAvailable,
-    /// `NotFound`: no such session, user or token.
-    NotFound,
-    /// `InternalError`: Pangea failed.
-    InternalError,
-    /// HTTP 503, whatever the envelope says.
-    ServiceTemporarilyUnavailable,
-    /// A status this version of the SDK does not know; read it from
-    /// [`ApiError::status`].
-    Unknown(UnknownStatus),
-}
-
-/// The payload of [`ApiErrorKind::Unknown`]. Deliberately opaque: the status
-/// string is in [`ApiError::status`], which keeps its meaning when a later
-/// version recognizes the status.
-///
-/// ```
-/// let kind = authn_session::ApiErrorKind::from_status("BrandNew", 400);
-/// assert!(matches!(kind, authn_session::ApiErrorKind::Unknown(_)));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct UnknownStatus(());
-
-impl ApiErrorKind {
-    /// Classifies a Pangea status string and HTTP status the way the official
-    /// SDKs do (HTTP 503 first).
-    ///
-    /// ```
-    /// assert_eq!(authn_session::ApiErrorKind::from_status("NoCredit", 400), authn_session::ApiErrorKind::NoCredit);
-    /// ```
-    pub fn from_status(status: &str, http_status: u16) -> Self {
-        if http_status == 503 {
-            return Self::ServiceTemporarilyUnavailable;
-        }
-        match status {
-            "ValidationError" => Self::ValidationError,
-            "TooManyRequests" => Self::TooManyRequests,
-            "NoCredit" => Self::NoCredit,
-            "Unauthorized" => Self::Unauthorized,
-            "ServiceNotEnabled" => Self::ServiceNotEnabled,
-            "ProviderError" => Self::ProviderError,
-            "MissingConfigIDScope" => Self::MissingConfigIdScope,
-            "MissingConfigID" => Self::MissingConfigId,
-            "ServiceNotAvailable" => Self::ServiceNotAvailable,
-            "NotFound" => Self::NotFound,
-            "InternalError" => Self::InternalError,
-            _ => Self::Unknown(UnknownStatus(())),
-        }
-    }
-
-    /// Whether this failure may go away if the call is repeated later.
-    ///
-    /// ```
-    /// assert!(authn_session::ApiErrorKind::TooManyRequests.is_retryable());
-    /// assert!(!authn_session::ApiErrorKind::Unauthorized.is_retryable());
-    /// ```
-    pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::TooManyRequests
-                | Self::InternalError
-                | Self::ServiceNotAvailable
-                | Self::ServiceTemporarilyUnavailable
-                | Self::ProviderError
-        )
-    }
-}

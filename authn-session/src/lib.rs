@@ -57,6 +57,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod api_error;
 mod bulk;
 mod client;
 mod client_session;
@@ -88,7 +89,7 @@ mod validate;
 /// headers.insert(reqwest::header::AUTHORIZATION, auth);
 /// let http = reqwest::Client::builder().default_headers(headers).build()?;
 /// let client = raw::Client::new_with_client("http://127.0.0.1:4010", http);
-/// let page = client.session_list(&SessionListRequest::default()).await?;
+/// let page = client.session_list().body(SessionListRequest::builder().size(std::num::NonZeroU64::new(20))).send().await?;
 /// println!("{} sessions", page.into_inner().result.sessions.len());
 /// # Ok(()) }
 /// ```
@@ -96,6 +97,7 @@ pub mod raw {
     pub use authn_session_gen::{ByteStream, Client, ClientInfo, Error, ResponseValue};
 }
 
+pub use api_error::{ApiError, ApiErrorKind, UnknownStatus};
 pub use authn_session_gen::{
     limits, operations, types,
     types::{
@@ -111,7 +113,7 @@ pub use chrono;
 pub use client::AuthN;
 pub use client_session::{ClientApi, ClientSessionApi};
 pub use config::{Config, ConfigBuilder, DEFAULT_BASE_URL_TEMPLATE};
-pub use error::{ApiError, ApiErrorKind, DecodeError, Error, UnknownStatus};
+pub use error::{DecodeError, Error};
 pub use keeper::{KeeperError, TokenKeeper, Tokens};
 pub use options::{InvalidateOptions, ListOptions, RefreshOptions};
 pub use paginate::{PageStream, SessionStream};

@@ -1,21 +1,88 @@
-//! The one implementation of `list`, `list_pages` and `list_all`, for both
-//! the service-token and the user-token endpoints.
+//! The one implementation of `list`, `list_pages` and `list_all`: generic
+//! over the generated request of either list endpoint, so the service-token
+//! and the user-token lists share every line.
+
+use std::{future::Future, sync::Arc};
 
 use authn_session_gen::{
-    operations,
+    operations::{self, Operation},
     types::{
         ClientSessionListRequest, ClientSessionListResult, SessionListRequest, SessionListResult,
     },
     SecretToken,
 };
-use futures::{stream, Future, StreamExt};
+use futures::{stream, StreamExt};
+use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
-    options::ListFields,
     paginate::{self, ListResult, PageStream, SessionStream},
     retry::Idempotency,
+    transport::{Call, Transport},
     AuthN, Error, ListOptions, PangeaResponse,
 };
+
+/// A generated list request: its endpoint, its result, its tokens, its cursor.
+pub(crate) trait ListRequest: Serialize + Clone + Send + 'static {
+    type Result: ListResult + DeserializeOwned + Send + 'static;
+    const OP: Operation;
+    /// The tokens the request carries, redacted from what is quoted back.
+    fn secrets(&self) -> Vec<SecretToken>;
+    fn last(&self) -> Option<&str>;
+    fn set_last(&mut self, last: String);
+}
+
+macro_rules! list_request {
+    ($request:ty, $result:ty, $op:expr, |$q:ident| $secrets:expr) => {
+        impl ListRequest for $request {
+            type Result = $result;
+            const OP: Operation = $op;
+            fn secrets(&self) -> Vec<SecretToken> {
+                let $q = self;
+                $secrets
+            }
+            fn last(&self) -> Option<&str> {
+                self.last.as_deref()
+            }
+            fn set_last(&mut self, last: String) {
+                self.last = Some(last);
+            }
+        }
+    };
+}
+
+list_request!(
+    SessionListRequest,
+    SessionListResult,
+    operations::SESSION_LIST,
+    |_q| Vec::new()
+);
+list_request!(
+    ClientSessionListRequest,
+    ClientSessionListResult,
+    operations::CLIENT_SESSION_LIST,
+    |q| vec![q.token.clone()]
+);
+
+/// One page.
+pub(crate) fn page<Q: ListRequest>(
+    transport: &Arc<Transport>,
+    request: Result<Q, Error>,
+) -> impl Future<Output = Result<PangeaResponse<Q::Result>, Error>> + Send + 'static {
+    let call = request.and_then(|q| Call::new(Q::OP, Idempotency::Idempotent, &q, q.secrets()));
+    transport.run(call)
+}
+
+/// Every page from `request` on. An invalid request (options or token)
+/// makes the stream's first and only item an error; nothing is sent.
+pub(crate) fn pages<Q: ListRequest>(
+    transport: Arc<Transport>,
+    request: Result<Q, Error>,
+) -> PageStream<Q::Result> {
+    match request {
+        Err(error) => stream::once(async { Err(error) }).boxed(),
+        Ok(first) => paginate::pages(first, move |q| page(&transport, Ok(q))).boxed(),
+    }
+}
 
 /// Whose sessions a list reaches.
 #[derive(Clone)]
@@ -26,101 +93,19 @@ pub(crate) enum Scope {
     User(SecretToken),
 }
 
-/// One page of the project's sessions.
-pub(crate) async fn service_page(
-    authn: &AuthN,
-    fields: ListFields,
-) -> Result<PangeaResponse<SessionListResult>, Error> {
-    let body = SessionListRequest {
-        filter: fields.filter,
-        last: fields.last,
-        order: fields.order,
-        order_by: fields.order_by,
-        size: fields.size,
-        config_id: authn.config_id(),
-    };
-    let call = authn.prepare(
-        operations::SESSION_LIST,
-        Idempotency::Idempotent,
-        &body,
-        Vec::new(),
-    );
-    authn.send(call?).await
-}
-
-/// One page of the sessions of the user whose token this is.
-pub(crate) async fn user_page(
-    authn: &AuthN,
-    token: &SecretToken,
-    fields: ListFields,
-) -> Result<PangeaResponse<ClientSessionListResult>, Error> {
-    let body = ClientSessionListRequest {
-        token: token.clone(),
-        filter: fields.filter,
-        last: fields.last,
-        order: fields.order,
-        order_by: fields.order_by,
-        size: fields.size,
-        config_id: authn.config_id(),
-    };
-    let call = authn.prepare(
-        operations::CLIENT_SESSION_LIST,
-        Idempotency::Idempotent,
-        &body,
-        vec![token.clone()],
-    );
-    authn.send(call?).await
-}
-
-/// Every page from the checked options on, each fetched by `fetch` with
-/// `context`. Invalid options (or token) make the stream's first and only
-/// item an error; nothing is sent.
-fn pages<C, R, F, Fut>(start: Result<(C, ListFields), Error>, mut fetch: F) -> PageStream<R>
-where
-    C: Send + 'static,
-    R: ListResult + Send + 'static,
-    F: FnMut(&C, ListFields) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<PangeaResponse<R>, Error>> + Send + 'static,
-{
-    match start {
-        Err(error) => stream::once(async { Err(error) }).boxed(),
-        Ok((context, fields)) => {
-            paginate::pages(fields, move |fields| fetch(&context, fields)).boxed()
+impl Scope {
+    /// Every session of this scope that `options` selects, one by one.
+    pub(crate) fn items(&self, authn: &AuthN, options: ListOptions) -> SessionStream {
+        let transport = authn.transport.clone();
+        let config_id = transport.config_id.clone();
+        match self {
+            Scope::Service => {
+                paginate::items(pages(transport, options.service_request(config_id))).boxed()
+            }
+            Scope::User(token) => {
+                let request = options.user_request(token.clone(), config_id);
+                paginate::items(pages(transport, request)).boxed()
+            }
         }
-    }
-}
-
-/// Every page of the project's sessions from `options` on.
-pub(crate) fn service_pages(authn: AuthN, options: ListOptions) -> PageStream {
-    let start = options.into_fields().map(|fields| (authn, fields));
-    pages(start, |authn: &AuthN, fields| {
-        let authn = authn.clone();
-        async move { service_page(&authn, fields).await }
-    })
-}
-
-/// Every page of a user's sessions from `options` on.
-pub(crate) fn user_pages(
-    authn: AuthN,
-    token: Result<SecretToken, Error>,
-    options: ListOptions,
-) -> PageStream<ClientSessionListResult> {
-    let start = token.and_then(|token| Ok(((authn, token), options.into_fields()?)));
-    pages(start, |(authn, token): &(AuthN, SecretToken), fields| {
-        let (authn, token) = (authn.clone(), token.clone());
-        async move { user_page(&authn, &token, fields).await }
-    })
-}
-
-/// Every session from `options` on, one by one.
-pub(crate) fn items(
-    authn: AuthN,
-    scope: Result<Scope, Error>,
-    options: ListOptions,
-) -> SessionStream {
-    match scope {
-        Ok(Scope::Service) => paginate::items(service_pages(authn, options)).boxed(),
-        Ok(Scope::User(token)) => paginate::items(user_pages(authn, Ok(token), options)).boxed(),
-        Err(error) => stream::once(async { Err(error) }).boxed(),
     }
 }

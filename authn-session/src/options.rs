@@ -1,7 +1,12 @@
 //! Optional arguments of `list`, `invalidate` and `refresh`, as chainable builders.
 
+use std::num::NonZeroU64;
+
 use authn_session_gen::{
-    types::{ItemOrder, SessionListFilter, SessionListOrderBy},
+    types::{
+        ClientSessionListRequest, ConfigId, ItemOrder, SessionListFilter, SessionListOrderBy,
+        SessionListRequest,
+    },
     SecretToken,
 };
 
@@ -161,19 +166,75 @@ impl RefreshOptions {
     }
 }
 
-/// List options checked and converted to the request's field types.
-#[derive(Debug, Clone)]
-pub(crate) struct ListFields {
-    pub filter: Option<SessionListFilter>,
-    pub last: Option<String>,
-    pub order: Option<ItemOrder>,
-    pub order_by: Option<SessionListOrderBy>,
-    pub size: Option<std::num::NonZeroU64>,
+/// Fills the list fields of a generated request builder (service or user)
+/// from checked options.
+macro_rules! list_fields {
+    ($builder:expr, $filter:expr, $last:expr, $order:expr, $order_by:expr, $size:expr, $config_id:expr) => {
+        $builder
+            .filter($filter)
+            .last($last)
+            .order($order)
+            .order_by($order_by)
+            .size($size)
+            .config_id($config_id)
+            .try_into()
+            .map_err(crate::transport::unbuildable)
+    };
 }
 
 impl ListOptions {
-    /// Checks the caller's options once, before the first page is asked for.
-    pub(crate) fn into_fields(self) -> Result<ListFields, crate::Error> {
+    /// The service list's request (`/v2/session/list`), checked once before
+    /// the first page is asked for.
+    pub(crate) fn service_request(
+        self,
+        config_id: Option<ConfigId>,
+    ) -> Result<SessionListRequest, crate::Error> {
+        let (filter, last, size) = self.checked()?;
+        list_fields!(
+            SessionListRequest::builder(),
+            filter,
+            last,
+            self.order,
+            self.order_by,
+            size,
+            config_id
+        )
+    }
+
+    /// A user's list request (`/v2/client/session/list`) with their token.
+    pub(crate) fn user_request(
+        self,
+        token: SecretToken,
+        config_id: Option<ConfigId>,
+    ) -> Result<ClientSessionListRequest, crate::Error> {
+        let (filter, last, size) = self.checked()?;
+        list_fields!(
+            ClientSessionListRequest::builder().token(token),
+            filter,
+            last,
+            self.order,
+            self.order_by,
+            size,
+            config_id
+        )
+    }
+
+    /// The fields the caller's input decides, checked: the filter's profile
+    /// keys, the cursor, the size.
+    #[allow(
+        clippy::type_complexity,
+        reason = "a tuple of the three request fields"
+    )]
+    fn checked(
+        &self,
+    ) -> Result<
+        (
+            Option<SessionListFilter>,
+            Option<String>,
+            Option<NonZeroU64>,
+        ),
+        crate::Error,
+    > {
         let size = self.size.map(crate::validate::size).transpose()?;
         if let Some(filter) = &self.filter {
             crate::validate::filter(filter)?;
@@ -181,13 +242,8 @@ impl ListOptions {
         if let Some(last) = &self.last {
             crate::validate::cursor(last)?;
         }
-        Ok(ListFields {
-            filter: self.filter,
-            // An empty cursor means "first page": send none, as the official SDKs do.
-            last: self.last.filter(|l| !l.is_empty()),
-            order: self.order,
-            order_by: self.order_by,
-            size,
-        })
+        // An empty cursor means "first page": send none, as the official SDKs do.
+        let last = self.last.clone().filter(|l| !l.is_empty());
+        Ok((self.filter.clone(), last, size))
     }
 }

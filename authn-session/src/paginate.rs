@@ -12,7 +12,7 @@ use std::{
 use authn_session_gen::types::{ClientSessionListResult, SessionItem, SessionListResult};
 use futures::{stream, stream::BoxStream, Stream, TryStreamExt};
 
-use crate::{options::ListFields, Error, PangeaResponse};
+use crate::{list::ListRequest, Error, PangeaResponse};
 
 /// The sessions of a list, across pages, fetched lazily. `Unpin` and `'static`:
 /// keep it, pass it to another task, or poll it with `TryStreamExt::try_next`.
@@ -44,8 +44,8 @@ macro_rules! list_result {
 
 list_result!(SessionListResult, ClientSessionListResult);
 
-struct State<F> {
-    next: Option<ListFields>,
+struct State<Q, F> {
+    next: Option<Q>,
     /// Hashes of every cursor followed so far: 8 bytes a page, whatever the page size.
     seen: HashSet<u64>,
     pending: Option<Error>,
@@ -61,17 +61,17 @@ fn hash(cursor: &str) -> u64 {
 /// Pages from `first` on. Ends after the page whose `last` is empty or absent,
 /// after the first error, or with [`Error::RepeatedCursor`] when the server
 /// sends a cursor it sent before.
-pub(crate) fn pages<R, F, Fut>(
-    first: ListFields,
+pub(crate) fn pages<Q, F, Fut>(
+    first: Q,
     fetch: F,
-) -> impl Stream<Item = Result<PangeaResponse<R>, Error>>
+) -> impl Stream<Item = Result<PangeaResponse<Q::Result>, Error>>
 where
-    R: ListResult,
-    F: FnMut(ListFields) -> Fut,
-    Fut: Future<Output = Result<PangeaResponse<R>, Error>>,
+    Q: ListRequest,
+    F: FnMut(Q) -> Fut,
+    Fut: Future<Output = Result<PangeaResponse<Q::Result>, Error>>,
 {
     let mut seen = HashSet::new();
-    if let Some(cursor) = first.last.as_deref().filter(|c| !c.is_empty()) {
+    if let Some(cursor) = first.last().filter(|c| !c.is_empty()) {
         seen.insert(hash(cursor));
     }
     let state = State {
@@ -84,16 +84,15 @@ where
         if let Some(error) = state.pending.take() {
             return Some((Err(error), state));
         }
-        let fields = state.next.take()?;
-        match (state.fetch)(fields.clone()).await {
+        let request = state.next.take()?;
+        match (state.fetch)(request.clone()).await {
             Err(error) => Some((Err(error), state)),
             Ok(page) => {
                 if let Some(cursor) = page.result.last().filter(|c| !c.is_empty()) {
                     if state.seen.insert(hash(cursor)) {
-                        state.next = Some(ListFields {
-                            last: Some(cursor.to_string()),
-                            ..fields
-                        });
+                        let mut next = request;
+                        next.set_last(cursor.to_string());
+                        state.next = Some(next);
                     } else {
                         state.pending = Some(Error::RepeatedCursor {
                             request_id: page.request_id.clone(),
@@ -143,15 +142,15 @@ mod tests {
         )
     }
 
-    fn fields(options: ListOptions) -> ListFields {
-        options.into_fields().unwrap()
+    fn request(options: ListOptions) -> authn_session_gen::types::SessionListRequest {
+        options.service_request(None).unwrap()
     }
 
     #[test]
     fn follows_cursors_and_stops_on_an_empty_one() {
         let mut calls = Vec::new();
         let got: Vec<_> = block_on(
-            pages(fields(ListOptions::new().size(5)), |o| {
+            pages(request(ListOptions::new().size(5)), |o| {
                 calls.push((o.size, o.last.clone()));
                 let next = match o.last.as_deref() {
                     None => Some("c1"),
@@ -173,7 +172,7 @@ mod tests {
         let odd = format!("{}\u{7}", "c".repeat(5000));
         let mut sent = Vec::new();
         let got: Vec<_> = block_on(
-            pages(fields(ListOptions::new()), |o| {
+            pages(request(ListOptions::new()), |o| {
                 sent.push(o.last.clone());
                 let next = if o.last.is_none() {
                     Some(odd.clone())
@@ -192,7 +191,7 @@ mod tests {
     fn a_repeated_cursor_ends_with_an_error_instead_of_looping() {
         let got: Vec<_> = block_on(
             // The server answers every page with the same cursor.
-            pages(fields(ListOptions::new()), |_| async {
+            pages(request(ListOptions::new()), |_| async {
                 Ok(page("prq_2", Some("c1")))
             })
             .collect::<Vec<_>>(),

@@ -17,6 +17,10 @@
 //! | timeout, connection lost after sending, body cut short  | retry | no |
 //! | any other 4xx, or a response that cannot be decoded     | no | no |
 //!
+//! The same table answers [`Error::is_retryable`](crate::Error::is_retryable)
+//! (its first column) and
+//! [`Error::may_have_been_processed`](crate::Error::may_have_been_processed).
+//!
 //! Delays grow as `retry_backoff × 2ⁿ`, capped at `max_retry_backoff`, times a
 //! random factor in [0.75, 1]; a `Retry-After` header sets the delay instead
 //! (beyond `max_retry_backoff`, the retries end). No retry starts after
@@ -34,40 +38,77 @@ pub(crate) enum Idempotency {
     NotIdempotent,
 }
 
-/// How an attempt failed, as far as retrying is concerned.
+/// How a call failed, as far as retrying is concerned: every [`Error`] has
+/// one ([`Error::failure`]), and [`verdict`] reads it.
+///
+/// [`Error`]: crate::Error
+/// [`Error::failure`]: crate::Error
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
-    /// The request never left (connection refused, DNS failure).
+    /// Refused before anything was sent: bad input, configuration, a
+    /// repeated cursor.
+    Refused,
+    /// The connection could not be opened: nothing was sent.
     NotSent,
-    /// The request may have been processed (timeout, connection lost, body cut short).
+    /// The request may have been processed: a timeout, a connection lost
+    /// after sending, a body cut short, a request still queued.
     MaybeProcessed,
-    /// An HTTP error status; `envelope` says whether Pangea itself answered.
+    /// An HTTP error status; `envelope`: Pangea itself answered.
     Status { http_status: u16, envelope: bool },
-    /// Nothing to gain from repeating (undecodable, too large, invalid).
-    Permanent,
+    /// An answer nothing gains from repeating: undecodable, or too large.
+    Unusable { http_status: u16 },
 }
 
-/// The retry rule of the table in the module docs.
-pub(crate) fn should_retry(op: Idempotency, failure: Failure) -> bool {
-    let idempotent = op == Idempotency::Idempotent;
+/// The table of the module docs, one row per [`Failure`]: whether an
+/// idempotent operation is retried, whether `refresh` is, and whether the
+/// request may have been processed. The transport's retries,
+/// `Error::is_retryable` and `Error::may_have_been_processed` all read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    pub retry: bool,
+    pub retry_refresh: bool,
+    pub processed: bool,
+}
+
+pub(crate) fn verdict(failure: Failure) -> Verdict {
+    let row = |retry, retry_refresh, processed| Verdict {
+        retry,
+        retry_refresh,
+        processed,
+    };
     match failure {
-        Failure::NotSent => true,
-        Failure::MaybeProcessed => idempotent,
+        Failure::Refused => row(false, false, false),
+        Failure::NotSent => row(true, true, false),
+        Failure::MaybeProcessed => row(true, false, true),
+        // Throttled: refused before processing.
         Failure::Status {
             http_status: 429, ..
-        } => true,
+        } => row(true, true, false),
         // A gateway that could not reach Pangea: the request went no further.
         Failure::Status {
             http_status: 502 | 503,
             envelope: false,
-        } => true,
-        // 504 is left out above: the gateway gave up waiting, and Pangea may
-        // still have processed the request.
+        } => row(true, true, false),
+        // 504 is here, not above: the gateway gave up waiting, and Pangea
+        // may still have processed the request.
         Failure::Status {
             http_status: 500 | 502..=504,
             ..
-        } => idempotent,
-        Failure::Status { .. } | Failure::Permanent => false,
+        } => row(true, false, true),
+        Failure::Status {
+            http_status: 501, ..
+        } => row(false, false, false),
+        Failure::Status { http_status, .. } => row(false, false, http_status >= 505),
+        Failure::Unusable { http_status } => row(false, false, !(400..500).contains(&http_status)),
+    }
+}
+
+/// Whether an attempt that failed so is retried, for this operation.
+pub(crate) fn should_retry(op: Idempotency, failure: Failure) -> bool {
+    let verdict = verdict(failure);
+    match op {
+        Idempotency::Idempotent => verdict.retry,
+        Idempotency::NotIdempotent => verdict.retry_refresh,
     }
 }
 
@@ -95,26 +136,29 @@ mod tests {
         };
         #[rustfmt::skip]
         let table = [
-            // failure,                   idempotent, refresh
-            (NotSent,                     true,  true),
-            (MaybeProcessed,              true,  false),
-            (status(429, true),           true,  true),
-            (status(429, false),          true,  true),
-            (status(502, false),          true,  true),
-            (status(503, false),          true,  true),
-            (status(504, false),          true,  false),
-            (status(500, false),          true,  false),
-            (status(500, true),           true,  false),
-            (status(502, true),           true,  false),
-            (status(503, true),           true,  false),
-            (status(504, true),           true,  false),
-            (status(501, true),           false, false),
-            (status(400, true),           false, false),
-            (status(401, true),           false, false),
-            (status(404, true),           false, false),
-            (Permanent,                   false, false),
+            // failure,                   idempotent, refresh, processed
+            (Refused,                     false, false, false),
+            (NotSent,                     true,  true,  false),
+            (MaybeProcessed,              true,  false, true),
+            (status(429, true),           true,  true,  false),
+            (status(429, false),          true,  true,  false),
+            (status(502, false),          true,  true,  false),
+            (status(503, false),          true,  true,  false),
+            (status(504, false),          true,  false, true),
+            (status(500, false),          true,  false, true),
+            (status(500, true),           true,  false, true),
+            (status(502, true),           true,  false, true),
+            (status(503, true),           true,  false, true),
+            (status(504, true),           true,  false, true),
+            (status(501, true),           false, false, false),
+            (status(505, true),           false, false, true),
+            (status(400, true),           false, false, false),
+            (status(401, true),           false, false, false),
+            (status(404, true),           false, false, false),
+            (Unusable { http_status: 200 }, false, false, true),
+            (Unusable { http_status: 404 }, false, false, false),
         ];
-        for (failure, idempotent, refresh) in table {
+        for (failure, idempotent, refresh, processed) in table {
             assert_eq!(
                 should_retry(Idempotent, failure),
                 idempotent,
@@ -124,6 +168,11 @@ mod tests {
                 should_retry(NotIdempotent, failure),
                 refresh,
                 "{failure:?} refresh"
+            );
+            assert_eq!(
+                verdict(failure).processed,
+                processed,
+                "{failure:?} processed"
             );
         }
     }

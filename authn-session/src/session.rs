@@ -4,7 +4,9 @@ use std::future::Future;
 
 use authn_session_gen::{
     operations,
-    types::{EmptyResult, SessionInvalidateRequest, SessionListResult, SessionLogoutRequest},
+    types::{
+        EmptyResult, SessionId, SessionInvalidateRequest, SessionListResult, SessionLogoutRequest,
+    },
 };
 
 use crate::{
@@ -12,6 +14,7 @@ use crate::{
     list::{self, Scope},
     paginate::{PageStream, SessionStream},
     retry::Idempotency,
+    transport::{unbuildable, Call},
     validate, AuthN, Error, InvalidateOptions, ListOptions, PangeaResponse,
 };
 
@@ -73,20 +76,21 @@ impl SessionApi {
         session_id: impl AsRef<str>,
         options: InvalidateOptions,
     ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+        let transport = &self.authn.transport;
         let call = validate::id("session_id", session_id.as_ref()).and_then(|session_id| {
-            let body = SessionInvalidateRequest {
-                session_id,
-                user_initiated: options.user_initiated,
-                config_id: self.authn.config_id(),
-            };
-            self.authn.prepare(
+            let body = SessionInvalidateRequest::builder()
+                .session_id::<SessionId>(session_id)
+                .user_initiated(options.user_initiated)
+                .config_id(transport.config_id.clone());
+            let body = SessionInvalidateRequest::try_from(body).map_err(unbuildable)?;
+            Call::new(
                 operations::SESSION_INVALIDATE,
                 Idempotency::Idempotent,
                 &body,
                 Vec::new(),
             )
         });
-        self.authn.call(call)
+        transport.run(call)
     }
 
     /// One page of the project's sessions (`/v2/session/list`).
@@ -107,9 +111,11 @@ impl SessionApi {
         options: ListOptions,
     ) -> impl Future<Output = Result<PangeaResponse<SessionListResult>, Error>> + Send + 'static
     {
-        let authn = self.authn.clone();
-        let fields = options.into_fields();
-        async move { list::service_page(&authn, fields?).await }
+        let transport = &self.authn.transport;
+        list::page(
+            transport,
+            options.service_request(transport.config_id.clone()),
+        )
     }
 
     /// Every session matching `options`, across pages, fetched lazily: the next
@@ -128,7 +134,7 @@ impl SessionApi {
     /// # Ok(()) }
     /// ```
     pub fn list_all(&self, options: ListOptions) -> SessionStream {
-        list::items(self.authn.clone(), Ok(Scope::Service), options)
+        Scope::Service.items(&self.authn, options)
     }
 
     /// Like [`list_all`](Self::list_all), one page (with its envelope) at a time.
@@ -142,7 +148,9 @@ impl SessionApi {
     /// # Ok(()) }
     /// ```
     pub fn list_pages(&self, options: ListOptions) -> PageStream {
-        list::service_pages(self.authn.clone(), options)
+        let transport = self.authn.transport.clone();
+        let request = options.service_request(transport.config_id.clone());
+        list::pages(transport, request)
     }
 
     /// Ends every session that matches `options` (its filter; its order and
@@ -178,18 +186,19 @@ impl SessionApi {
         &self,
         user_id: impl AsRef<str>,
     ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+        let transport = &self.authn.transport;
         let call = validate::user_id(user_id.as_ref()).and_then(|user_id| {
-            let body = SessionLogoutRequest {
-                user_id,
-                config_id: self.authn.config_id(),
-            };
-            self.authn.prepare(
+            let body = SessionLogoutRequest::builder()
+                .user_id(user_id)
+                .config_id(transport.config_id.clone());
+            let body = SessionLogoutRequest::try_from(body).map_err(unbuildable)?;
+            Call::new(
                 operations::SESSION_LOGOUT,
                 Idempotency::Idempotent,
                 &body,
                 Vec::new(),
             )
         });
-        self.authn.call(call)
+        transport.run(call)
     }
 }

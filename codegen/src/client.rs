@@ -13,7 +13,7 @@ use crate::{
 fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::default();
     settings
-        .with_interface(InterfaceStyle::Positional)
+        .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_derive("PartialEq")
         // Deterministic key order for profiles: stable output and snapshots.

@@ -61,10 +61,9 @@ async fn the_raw_generated_client_reaches_the_emulator() {
         .unwrap();
     let client = raw::Client::new_with_client(&emulator.base_url(), http);
     let page = client
-        .session_list(&SessionListRequest {
-            size: std::num::NonZeroU64::new(2),
-            ..Default::default()
-        })
+        .session_list()
+        .body(SessionListRequest::builder().size(std::num::NonZeroU64::new(2)))
+        .send()
         .await
         .unwrap()
         .into_inner();

@@ -1,0 +1,157 @@
+//! One HTTP attempt: the request with the headers every call carries, sent,
+//! and its response read within `max_response_bytes` while it streams.
+
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::{
+    header::{self, HeaderMap},
+    Method, StatusCode,
+};
+use url::Url;
+
+use super::{redact::Redactor, Failed, Transport};
+use crate::Error;
+
+/// The most a response buffer reserves before any byte arrives, whatever
+/// `Content-Length` claims; it grows as bytes actually come.
+const FIRST_RESERVATION: usize = 64 * 1024;
+
+/// A response, read whole within the size limit.
+pub(crate) struct Raw {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    /// `x-request-id`, redacted.
+    pub header_id: Option<String>,
+    pub body: Bytes,
+}
+
+impl Transport {
+    /// A request with the headers every call carries. The per-attempt timeout
+    /// is set here, so it holds for a caller's own `reqwest::Client` too.
+    pub(super) fn request(&self, method: Method, url: &Url) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, url.clone())
+            .header(header::AUTHORIZATION, self.authorization.clone())
+            .header(header::USER_AGENT, self.user_agent.clone())
+            .timeout(self.config.request_timeout)
+    }
+
+    /// Sends `request` and reads its response within the size limit.
+    pub(super) async fn fetch(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &Url,
+        redactor: &Redactor<'_>,
+    ) -> Result<Raw, Failed> {
+        let timeout = self.config.request_timeout;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| Failed::new(send_error(e, timeout)))?;
+        if response.url() != url {
+            // Only a caller's own client can get here: ours follows no redirect.
+            return Err(Failed::new(Error::Config(
+                "the reqwest::Client given to AuthN::with_http_client followed a redirect; \
+                 build it with .redirect(reqwest::redirect::Policy::none())"
+                    .into(),
+            )));
+        }
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        // Everything the server says is redacted before it is kept or traced:
+        // a server may echo a token anywhere, an id and a status included.
+        let header_id = headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(|id| redactor.redact(id));
+        let span = tracing::Span::current();
+        span.record("http_status", status.as_u16());
+        if let Some(id) = &header_id {
+            span.record("request_id", id.as_str());
+        }
+        let limit = self.config.max_response_bytes;
+        let too_large = || Failed {
+            request_id: header_id.clone(),
+            ..Failed::new(Error::ResponseTooLarge {
+                http_status: status.as_u16(),
+                request_id: header_id.clone(),
+                limit,
+            })
+        };
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = BytesMut::with_capacity(first_reservation(response.content_length(), limit));
+        loop {
+            match response.chunk().await {
+                // Stop reading at once: the rest of the body is never buffered.
+                Ok(Some(chunk)) if body.len() + chunk.len() > limit => return Err(too_large()),
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(e) => {
+                    // The request was sent: a body cut short may follow its processing.
+                    let error = match send_error(e, timeout) {
+                        Error::Transport { source, .. } => Error::Transport {
+                            source,
+                            processed_maybe: true,
+                        },
+                        other => other,
+                    };
+                    return Err(Failed {
+                        request_id: header_id,
+                        ..Failed::new(error)
+                    });
+                }
+            }
+        }
+        Ok(Raw {
+            status,
+            headers,
+            header_id,
+            body: body.freeze(),
+        })
+    }
+}
+
+/// How much to reserve for a body: what `Content-Length` announces (already
+/// checked against the limit), but never more than [`FIRST_RESERVATION`].
+fn first_reservation(content_length: Option<u64>, limit: usize) -> usize {
+    content_length
+        .map_or(8 * 1024, |len| len.min(limit as u64) as usize)
+        .min(FIRST_RESERVATION)
+}
+
+/// A failure of `reqwest`: a connection that could not be opened sent
+/// nothing; a timeout or any later failure may follow processing.
+fn send_error(e: reqwest::Error, timeout: Duration) -> Error {
+    if e.is_timeout() && !e.is_connect() {
+        return Error::Timeout { timeout };
+    }
+    Error::Transport {
+        processed_maybe: !e.is_connect(),
+        source: e.without_url(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_reservation_never_takes_a_claimed_length() {
+        assert_eq!(first_reservation(Some(100), 1 << 24), 100);
+        assert_eq!(
+            first_reservation(Some(16 << 20), 16 << 20),
+            FIRST_RESERVATION
+        );
+        assert_eq!(
+            first_reservation(Some(u64::MAX), 1 << 24),
+            FIRST_RESERVATION
+        );
+        assert_eq!(first_reservation(None, 1 << 24), 8 * 1024);
+    }
+}

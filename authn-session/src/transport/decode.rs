@@ -1,0 +1,161 @@
+//! A response read whole into the call's outcome: the typed result of a
+//! success, the id of a queued request, or the typed error (Pangea's, or a
+//! decoding failure with the JSON path of the bad value). Server text goes
+//! through the call's [`Redactor`] before it is kept or traced.
+
+use authn_session_gen::{operations::Operation, types::ErrorResult};
+use reqwest::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::{attempt::Raw, redact::Redactor, Failed, Outcome};
+use crate::{
+    error::DecodeError, response::Envelope, retry::parse_retry_after, ApiError, ApiErrorKind,
+    Error, PangeaResponse,
+};
+
+/// Decodes `raw`, the answer to operation `op`.
+pub(crate) fn decode<R: DeserializeOwned>(
+    raw: Raw,
+    op: &Operation,
+    redactor: &Redactor<'_>,
+) -> Outcome<R> {
+    let Raw {
+        status,
+        headers,
+        header_id,
+        body,
+    } = raw;
+    // The common case in one pass: a success of the expected shape.
+    if status.is_success() && status != StatusCode::ACCEPTED {
+        if let Ok(mut envelope) = serde_json::from_slice::<Envelope<R>>(&body) {
+            if let (true, Some(result)) = (envelope.status == "Success", envelope.result.take()) {
+                envelope.request_id = redactor.redact(&envelope.request_id);
+                record_request_id(&header_id, &envelope.request_id);
+                return Outcome::Done(PangeaResponse::new(envelope, result, status, headers));
+            }
+        }
+    }
+    let retry_after = parse_retry_after(headers.get(header::RETRY_AFTER));
+    // A successful answer of an operation whose result carries tokens is
+    // never quoted: whatever is wrong with it, it may hold new tokens.
+    let withhold = op.secret_result && status.is_success();
+    let undecodable = |request_id: Option<String>, detail: Option<DecodeError>| {
+        Outcome::Failed(Failed {
+            error: Error::Decode {
+                http_status: status.as_u16(),
+                request_id: request_id.clone(),
+                excerpt: (!withhold).then(|| redactor.excerpt(&body)),
+                source: detail.map(|d| redactor.sanitize(d, withhold)),
+            },
+            request_id,
+            retry_after,
+        })
+    };
+    let mut envelope = match parse::<Envelope<&serde_json::value::RawValue>>(&body) {
+        Ok(envelope) => envelope,
+        Err(detail) => return undecodable(header_id, Some(detail)),
+    };
+    envelope.request_id = redactor.redact(&envelope.request_id);
+    record_request_id(&header_id, &envelope.request_id);
+    if status == StatusCode::ACCEPTED {
+        return Outcome::Accepted(envelope.request_id);
+    }
+    // The header's id where there is one, as for bodies that are no envelope.
+    let decode_id = header_id.or_else(|| Some(envelope.request_id.clone()));
+    if envelope.status == "Success" {
+        if !status.is_success() {
+            return undecodable(decode_id, None);
+        }
+        let raw = envelope.result.map_or("null", |r| r.get());
+        return match parse::<R>(raw.as_bytes()) {
+            Ok(result) => Outcome::Done(PangeaResponse::new(envelope, result, status, headers)),
+            Err(detail) => undecodable(decode_id, Some(detail.within("result"))),
+        };
+    }
+    let api = api_error(envelope, status, retry_after, redactor);
+    Outcome::Failed(Failed {
+        request_id: Some(api.request_id.clone()),
+        retry_after,
+        error: Error::Api(Box::new(api)),
+    })
+}
+
+/// Pangea's error envelope as an [`ApiError`], its text redacted.
+fn api_error(
+    envelope: Envelope<&serde_json::value::RawValue>,
+    status: StatusCode,
+    retry_after: Option<std::time::Duration>,
+    redactor: &Redactor<'_>,
+) -> ApiError {
+    let field_errors = envelope
+        .result
+        .and_then(|raw| serde_json::from_str::<ErrorResult>(raw.get()).ok())
+        .map(|r| r.errors)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mut e| {
+            e.detail = redactor.redact(&e.detail);
+            e
+        })
+        .collect();
+    ApiError {
+        kind: ApiErrorKind::from_status(&envelope.status, status.as_u16()),
+        http_status: status.as_u16(),
+        summary: redactor.redact(envelope.summary.as_deref().unwrap_or_default()),
+        status: redactor.redact(&envelope.status),
+        request_id: envelope.request_id,
+        field_errors,
+        retry_after,
+        attempts: 1,
+    }
+}
+
+/// Records the envelope's request id in the attempt's span, when it differs
+/// from the header's: fmt layers print every record.
+fn record_request_id(header_id: &Option<String>, request_id: &str) {
+    if header_id.as_deref() != Some(request_id) {
+        tracing::Span::current().record("request_id", request_id);
+    }
+}
+
+/// Decodes JSON; on failure, finds the path of the value that failed. The
+/// path is only looked for then: tracking it costs as much as the decoding.
+fn parse<'de, T: serde::Deserialize<'de>>(body: &'de [u8]) -> Result<T, DecodeError> {
+    serde_json::from_slice(body).map_err(|_| locate::<T>(body))
+}
+
+/// Decodes `body` again, tracking the path, to say where it fails.
+fn locate<'de, T: serde::Deserialize<'de>>(body: &'de [u8]) -> DecodeError {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let Err(e) = serde_path_to_error::deserialize::<_, T>(&mut deserializer) else {
+        return DecodeError {
+            path: ".".into(),
+            category: "unexpected value",
+            message: None,
+        };
+    };
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    DecodeError {
+        path,
+        category: match inner.classify() {
+            serde_json::error::Category::Io => "read error",
+            serde_json::error::Category::Syntax => "not JSON",
+            serde_json::error::Category::Eof => "truncated JSON",
+            serde_json::error::Category::Data => "unexpected value",
+        },
+        message: Some(inner.to_string()),
+    }
+}
+
+impl DecodeError {
+    /// The same failure, inside the field `field` of the envelope.
+    fn within(mut self, field: &str) -> Self {
+        self.path = if self.path == "." {
+            field.to_string()
+        } else {
+            format!("{field}.{}", self.path)
+        };
+        self
+    }
+}

@@ -1,0 +1,439 @@
+//! Sends one operation. This module is the retry loop: the attempts, the
+//! backoff and `Retry-After`, the 429 hold-back shared by every call of a
+//! client, 202 polling and the deadline of the whole call. One attempt (the
+//! headers, the size-capped read) is [`attempt`]; turning its response into a
+//! result or a typed error is [`decode`], with every piece of server text
+//! going through the call's [`redact::Redactor`]. Whether a failure is
+//! retried is the table of [`crate::retry`].
+//!
+//! The facade drives `reqwest` itself rather than the generated `Client`'s
+//! methods, for three reasons (a per-attempt header is not one of them:
+//! progenitor-client 0.15's `ClientHooks::exec` can set one):
+//! - **typed errors**: a body that does not decode must still yield its HTTP
+//!   status, its request id and a redacted excerpt. The generated methods
+//!   return `InvalidResponsePayload(Bytes, serde_json::Error)`, which keeps
+//!   the whole body (tokens included) and drops the status and headers;
+//! - **the body cap**: the generated methods read every body whole, with no
+//!   limit, before decoding it;
+//! - **HTTP 202**: a queued request is not a response the spec declares, so
+//!   the generated methods hand it back as `UnexpectedResponse`, outside the
+//!   retry and polling loop.
+//!
+//! The generated `Client` stays available as an escape hatch
+//! ([`crate::raw`]), tested against the emulator.
+
+mod attempt;
+mod decode;
+#[cfg(test)]
+mod fuzz;
+mod redact;
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use authn_session_gen::{
+    operations::{self, Operation},
+    types::ConfigId,
+    SecretToken,
+};
+use bytes::Bytes;
+use reqwest::{header::HeaderValue, Method};
+use secrecy::ExposeSecret;
+use serde::{de::DeserializeOwned, Serialize};
+use tokio::time::Instant;
+use tracing::{field::Empty, Instrument};
+use url::Url;
+
+use self::redact::Redactor;
+use crate::{
+    retry::{backoff, should_retry, Failure, Idempotency},
+    Config, Error, PangeaResponse,
+};
+
+const RETRIED_IDS_HEADER: &str = "x-pangea-retried-request-ids";
+
+/// The pseudo-operation of [`crate::AuthN::poll_result`]: its result type is
+/// the caller's, so it is treated as one that may carry tokens.
+const POLL_RESULT: Operation = Operation {
+    id: "poll_result",
+    method: "GET",
+    path: "/request/",
+    secret_result: true,
+};
+
+/// One call to make: which operation, its encoded body, and the tokens in that
+/// body (redacted from anything quoted back in errors).
+pub(crate) struct Call {
+    op: Operation,
+    idempotency: Idempotency,
+    body: Bytes,
+    secrets: Vec<SecretToken>,
+}
+
+impl Call {
+    /// The call of `op` with `body`, a generated request type, encoded.
+    pub(crate) fn new<B: Serialize>(
+        op: Operation,
+        idempotency: Idempotency,
+        body: &B,
+        secrets: Vec<SecretToken>,
+    ) -> Result<Call, Error> {
+        let body = serde_json::to_vec(body).map_err(|e| Error::InvalidInput {
+            field: "body",
+            reason: format!("cannot be encoded as JSON: {e}"),
+        })?;
+        Ok(Call {
+            op,
+            idempotency,
+            body: body.into(),
+            secrets,
+        })
+    }
+}
+
+/// A generated request builder that could not build: a required field was
+/// not set. The facade sets every required field, so this is a bug of ours,
+/// reported rather than sent.
+pub(crate) fn unbuildable(e: authn_session_gen::types::error::ConversionError) -> Error {
+    Error::InvalidInput {
+        field: "request",
+        reason: e.to_string(),
+    }
+}
+
+/// The HTTP side of a client: one connection pool, shared by all clones.
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    pub(crate) config: Config,
+    /// `Bearer <service token>`, marked sensitive; set on every request so that
+    /// a caller's own `reqwest::Client` needs no default headers.
+    authorization: HeaderValue,
+    user_agent: HeaderValue,
+    service_token: SecretToken,
+    /// `config_id` of every body, parsed once.
+    pub(crate) config_id: Option<ConfigId>,
+    /// The URL of every operation, parsed once rather than per call.
+    urls: Vec<(&'static str, Url)>,
+    /// Until when every call of this client holds back: set by a 429, so one
+    /// throttled call slows them all (a bulk run's workers included).
+    throttled_until: std::sync::Mutex<Option<Instant>>,
+}
+
+/// What one attempt came to.
+pub(crate) enum Outcome<R> {
+    Done(PangeaResponse<R>),
+    /// HTTP 202: queued under this request id.
+    Accepted(String),
+    Failed(Failed),
+}
+
+/// A failed attempt: the error (whose [`Failure`] decides a retry), the
+/// request id to send back in the retried-ids header, and `Retry-After`.
+pub(crate) struct Failed {
+    error: Error,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+}
+
+impl Failed {
+    fn new(error: Error) -> Self {
+        Self {
+            error,
+            request_id: None,
+            retry_after: None,
+        }
+    }
+}
+
+impl Transport {
+    pub(crate) fn new(
+        service_token: SecretToken,
+        config: Config,
+        http: Option<reqwest::Client>,
+    ) -> Result<Self, Error> {
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {}", service_token.expose_secret())).map_err(
+                |_| Error::Config("the service token is not a valid header value".into()),
+            )?;
+        authorization.set_sensitive(true);
+        let user_agent = HeaderValue::from_str(&config.user_agent)
+            .map_err(|_| Error::Config("the user agent is not a valid header value".into()))?;
+        let http = match http {
+            Some(http) => http,
+            None => crate::tls::client(&config)?,
+        };
+        let urls = operations::ALL
+            .iter()
+            .map(|op| Ok((op.id, join(&config.base_url, op.path)?)))
+            .collect::<Result<_, Error>>()?;
+        let config_id = config.config_id.as_deref().and_then(|id| id.parse().ok());
+        Ok(Self {
+            http,
+            config_id,
+            config,
+            authorization,
+            user_agent,
+            service_token,
+            urls,
+            throttled_until: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// The `'static` future of one call, as every API handle returns it: the
+    /// input was checked and encoded when the call was made (a refusal is the
+    /// future's output, and nothing is sent); the future owns a clone of the
+    /// transport, so it can be spawned, joined or buffered.
+    pub(crate) fn run<R: DeserializeOwned + Send + 'static>(
+        self: &Arc<Self>,
+        call: Result<Call, Error>,
+    ) -> impl Future<Output = Result<PangeaResponse<R>, Error>> + Send + 'static {
+        let transport = self.clone();
+        async move { transport.call(call?).await }
+    }
+
+    /// Makes the call within `operation_timeout`, retrying as [`crate::retry`]
+    /// allows and polling a 202.
+    pub(crate) async fn call<R: DeserializeOwned>(
+        &self,
+        call: Call,
+    ) -> Result<PangeaResponse<R>, Error> {
+        let deadline = Instant::now() + self.config.operation_timeout;
+        self.within(deadline, self.attempts(call, deadline)).await
+    }
+
+    /// Polls a queued request within `operation_timeout` (for `AuthN::poll_result`).
+    pub(crate) async fn poll_result<R: DeserializeOwned>(
+        &self,
+        request_id: &str,
+    ) -> Result<PangeaResponse<R>, Error> {
+        let deadline = Instant::now() + self.config.operation_timeout;
+        self.within(deadline, self.poll(&POLL_RESULT, request_id, &[]))
+            .await
+    }
+
+    async fn within<T>(
+        &self,
+        deadline: Instant,
+        work: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        tokio::time::timeout_at(deadline, work)
+            .await
+            .unwrap_or(Err(Error::OperationTimeout {
+                timeout: self.config.operation_timeout,
+            }))
+    }
+
+    async fn attempts<R: DeserializeOwned>(
+        &self,
+        call: Call,
+        deadline: Instant,
+    ) -> Result<PangeaResponse<R>, Error> {
+        let url = match self.urls.iter().find(|(id, _)| *id == call.op.id) {
+            Some((_, url)) => url.clone(),
+            None => join(&self.config.base_url, call.op.path)?,
+        };
+        let method = Method::from_bytes(call.op.method.as_bytes())
+            .map_err(|_| Error::Config(format!("bad method {:?}", call.op.method)))?;
+        let started = Instant::now();
+        let mut retried_ids: Vec<String> = Vec::new();
+        for attempt in 1u32.. {
+            self.hold_back().await;
+            let span = tracing::info_span!(
+                "pangea.request",
+                operation = call.op.id,
+                attempt,
+                request_id = Empty,
+                http_status = Empty
+            );
+            let outcome = self
+                .attempt::<R>(&method, &url, &call, &retried_ids)
+                .instrument(span)
+                .await;
+            let failed = match outcome {
+                Outcome::Done(response) => return Ok(response),
+                Outcome::Accepted(request_id) if self.config.queued_retry_enabled => {
+                    return self.poll(&call.op, &request_id, &call.secrets).await;
+                }
+                Outcome::Accepted(request_id) => return Err(Error::Accepted { request_id }),
+                Outcome::Failed(failed) => failed,
+            };
+            retried_ids.extend(failed.request_id.clone());
+            let failure = failed.error.failure();
+            let error = with_attempts(failed.error, attempt);
+            if attempt > self.config.request_retries || !should_retry(call.idempotency, failure) {
+                return Err(error);
+            }
+            let Some(resume) = self.resume_at(attempt, failure, failed.retry_after) else {
+                return Err(error);
+            };
+            // Waiting past either bound would only end in a timeout: say why now.
+            if resume - started > self.config.retry_timeout || resume >= deadline {
+                return Err(error);
+            }
+            tracing::debug!(operation = call.op.id, attempt, delay = ?(resume - Instant::now()), %error, "retrying");
+            tokio::time::sleep_until(resume).await;
+        }
+        unreachable!("the attempts end by returning")
+    }
+
+    /// When the retry after attempt number `attempt` may start: after
+    /// `Retry-After`, or the backoff; `None` when the server asks for a wait
+    /// beyond `max_retry_backoff`. A 429 holds back every call of the client.
+    fn resume_at(
+        &self,
+        attempt: u32,
+        failure: Failure,
+        retry_after: Option<Duration>,
+    ) -> Option<Instant> {
+        let delay = match retry_after {
+            Some(wait) if wait > self.config.max_retry_backoff => return None,
+            Some(wait) => wait,
+            None => backoff(
+                attempt - 1,
+                self.config.retry_backoff,
+                self.config.max_retry_backoff,
+            ),
+        };
+        let resume = Instant::now() + delay;
+        if matches!(
+            failure,
+            Failure::Status {
+                http_status: 429,
+                ..
+            }
+        ) {
+            self.throttle(resume);
+        }
+        Some(resume)
+    }
+
+    /// Every call of this client waits until `until` before its next attempt.
+    fn throttle(&self, until: Instant) {
+        let mut held = self
+            .throttled_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if held.is_none_or(|t| t < until) {
+            *held = Some(until);
+        }
+    }
+
+    /// Waits while the client is throttled (see [`Transport::throttle`]).
+    async fn hold_back(&self) {
+        let until = *self
+            .throttled_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(until) = until.filter(|t| *t > Instant::now()) {
+            tracing::debug!(wait = ?(until - Instant::now()), "throttled: holding back");
+            tokio::time::sleep_until(until).await;
+        }
+    }
+
+    /// Polls `GET /request/{request_id}` until the queued request is done, with
+    /// delays of n² × `poll_interval`, for at most `poll_result_timeout`.
+    async fn poll<R: DeserializeOwned>(
+        &self,
+        op: &Operation,
+        request_id: &str,
+        secrets: &[SecretToken],
+    ) -> Result<PangeaResponse<R>, Error> {
+        let mut url = join(&self.config.base_url, "request/")?;
+        // Pushed as one encoded segment: an id can never reach another path.
+        url.path_segments_mut()
+            .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
+            .pop_if_empty()
+            .push(request_id);
+        let started = Instant::now();
+        let mut last_error = None;
+        for n in 1u32.. {
+            let remaining = self
+                .config
+                .poll_result_timeout
+                .saturating_sub(started.elapsed());
+            if remaining.is_zero() {
+                break;
+            }
+            let wait = self
+                .config
+                .poll_interval
+                .saturating_mul(n.saturating_mul(n));
+            tokio::time::sleep(wait.min(remaining)).await;
+            let span = tracing::info_span!(
+                "pangea.poll",
+                operation = op.id,
+                poll = n,
+                request_id,
+                http_status = Empty
+            );
+            let request = self.request(Method::GET, &url);
+            let outcome = self
+                .exchange::<R>(request, &url, op, secrets)
+                .instrument(span)
+                .await;
+            match outcome {
+                Outcome::Done(response) => return Ok(response),
+                Outcome::Accepted(_) => {}
+                // Polling only reads: any transient failure is worth another poll.
+                Outcome::Failed(failed) if failed.error.is_retryable() => {
+                    last_error = Some(failed.error)
+                }
+                Outcome::Failed(failed) => return Err(failed.error),
+            }
+        }
+        if let Some(error) = last_error {
+            tracing::debug!(%error, "last poll failed");
+        }
+        Err(Error::AcceptedTimeout {
+            request_id: request_id.to_string(),
+            waited: started.elapsed(),
+        })
+    }
+
+    /// One attempt of `call`, with the ids of the attempts before it.
+    async fn attempt<R: DeserializeOwned>(
+        &self,
+        method: &Method,
+        url: &Url,
+        call: &Call,
+        retried_ids: &[String],
+    ) -> Outcome<R> {
+        let mut request = self
+            .request(method.clone(), url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(call.body.clone());
+        if !retried_ids.is_empty() {
+            request = request.header(RETRIED_IDS_HEADER, retried_ids.join(","));
+        }
+        self.exchange(request, url, &call.op, &call.secrets).await
+    }
+
+    /// Sends `request` and decodes its answer, with the call's secrets redacted.
+    async fn exchange<R: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &Url,
+        op: &Operation,
+        secrets: &[SecretToken],
+    ) -> Outcome<R> {
+        let redactor = Redactor::new(secrets, &self.service_token);
+        match self.fetch(request, url, &redactor).await {
+            Ok(raw) => decode::decode(raw, op, &redactor),
+            Err(failed) => Outcome::Failed(failed),
+        }
+    }
+}
+
+fn join(base: &Url, path: &str) -> Result<Url, Error> {
+    base.join(path.trim_start_matches('/'))
+        .map_err(|e| Error::Config(format!("cannot join {path:?} to the base URL: {e}")))
+}
+
+fn with_attempts(error: Error, attempts: u32) -> Error {
+    match error {
+        Error::Api(mut api) => {
+            api.attempts = attempts;
+            Error::Api(api)
+        }
+        other => other,
+    }
+}
