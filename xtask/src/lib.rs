@@ -2,6 +2,7 @@
 //! artifact derived from the spec or from the crates' public API, and the
 //! MSRV check. Not published.
 
+pub mod cargo;
 pub mod msrv;
 pub mod public_api;
 pub mod snapshot;
