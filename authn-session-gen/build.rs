@@ -17,7 +17,11 @@ fn main() {
         dir.join("openapi/authn-session.yaml")
     };
     println!("cargo:rerun-if-changed={}", spec.display());
-    let artifacts = match authn_session_codegen::generate(&spec) {
+    // The `schemars` feature: every generated type derives `JsonSchema`.
+    let options = authn_session_codegen::Options {
+        json_schema: std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some(),
+    };
+    let artifacts = match authn_session_codegen::generate_with(&spec, options) {
         Ok(artifacts) => artifacts,
         Err(e) => {
             // A readable failure instead of a generator panic deep in a build log.

@@ -103,3 +103,21 @@ mod tests {
         assert!(!format!("{token:?} {token:#?}").contains("sentinel"));
     }
 }
+
+/// A token's schema is a string marked as a password (`format: password`),
+/// as the spec's `SecretToken` is.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SecretToken {
+    fn schema_name() -> String {
+        "SecretToken".into()
+    }
+
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            format: Some("password".into()),
+            ..Default::default()
+        }
+        .into()
+    }
+}

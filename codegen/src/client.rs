@@ -7,11 +7,14 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeIm
 
 use crate::{
     lint::{carries_secret, response_schema, SECRET_SCHEMA},
-    CodegenError,
+    CodegenError, Options,
 };
 
-fn settings() -> GenerationSettings {
+fn settings(options: Options) -> GenerationSettings {
     let mut settings = GenerationSettings::default();
+    if options.json_schema {
+        settings.with_derive("::schemars::JsonSchema");
+    }
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
@@ -35,8 +38,8 @@ fn settings() -> GenerationSettings {
 
 /// Generates the pretty-printed raw client: progenitor's output followed by the
 /// `operations` table.
-pub fn generate_client(spec: &OpenAPI) -> Result<String, CodegenError> {
-    let tokens = Generator::new(&settings())
+pub fn generate_client(spec: &OpenAPI, options: Options) -> Result<String, CodegenError> {
+    let tokens = Generator::new(&settings(options))
         .generate_tokens(spec)
         .map_err(|e| CodegenError(format!("progenitor failed: {e}")))?;
     let mut file: syn::File = syn::parse2(tokens)

@@ -45,8 +45,22 @@ pub struct Artifacts {
     pub api_digest: String,
 }
 
+/// What a build may add to the generated code; the reviewed snapshots are
+/// of [`Options::default`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Every generated type also derives `schemars::JsonSchema` (0.8): the
+    /// `schemars` feature of `authn-session-gen`.
+    pub json_schema: bool,
+}
+
 /// Loads and lints the spec at `path`, then derives every artifact from it.
 pub fn generate(path: &Path) -> Result<Artifacts, CodegenError> {
+    generate_with(path, Options::default())
+}
+
+/// [`generate`], with what a build adds ([`Options`]).
+pub fn generate_with(path: &Path, options: Options) -> Result<Artifacts, CodegenError> {
     let spec = load(path)?;
     lint(&spec).map_err(|problems| {
         CodegenError(format!(
@@ -56,7 +70,7 @@ pub fn generate(path: &Path) -> Result<Artifacts, CodegenError> {
         ))
     })?;
     Ok(Artifacts {
-        generated_code: generate_client(&spec)?,
+        generated_code: generate_client(&spec, options)?,
         api_digest: api_digest(&spec),
     })
 }
