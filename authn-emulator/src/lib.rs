@@ -17,9 +17,10 @@
 //! keeps a [`Journal`] of every request. The same is reachable over HTTP under
 //! `/_emulator/` (the project README lists the paths).
 //!
-//! What it does not model: the intelligence fields, `config_id` (accepted,
-//! ignored), throttling, HTTP 202 queueing, and sessions created by logins
-//! (they come from fixtures).
+//! Throttling (429 with `Retry-After`), HTTP 202 queueing and dropped
+//! connections happen when [fault rules](FaultRule) say so. What it does not
+//! model: the intelligence fields, `config_id` (accepted, ignored), and
+//! sessions created by logins (they come from fixtures).
 
 #![deny(missing_docs)]
 

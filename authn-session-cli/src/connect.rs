@@ -37,7 +37,13 @@ pub async fn connect(global: &Global) -> Result<Target, Failure> {
                      account, add --emulator",
                 )
             })?;
-        let config = match (&global.base_url, &global.domain) {
+        // PANGEA_BASE_URL comes in through clap; the older name as Config::from_env reads it.
+        let base_url = global.base_url.clone().or_else(|| {
+            std::env::var(authn_session::BASE_URL_TEMPLATE_VAR)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        });
+        let config = match (&base_url, &global.domain) {
             (Some(url), _) => config.base_url_template(url),
             (None, Some(domain)) => config.domain(domain),
             (None, None) => return Err(Failure::usage(

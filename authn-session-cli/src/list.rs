@@ -5,7 +5,8 @@ use futures::TryStreamExt;
 
 use crate::{args::ListArgs, failure::Failure, output::SessionWriter};
 
-/// The page size asked for: the API's most, or the limit when smaller.
+/// The page size asked for, or the limit when smaller: 1,000, the most the
+/// emulator serves in a page (Pangea documents no maximum; it may serve fewer).
 const PAGE: u64 = 1000;
 
 pub async fn list(authn: &AuthN, args: ListArgs) -> Result<(), Failure> {

@@ -228,6 +228,7 @@ const ALICE: [&str; 3] = [
     "pmt_alicelaptop0000000000000000000",
     "pmt_alicephone00000000000000000000",
 ];
+const ALICE_ID: &str = "pui_alice00000000000000000000000000";
 const BOB: [&str; 2] = [
     "pmt_boblaptop00000000000000000000000",
     "pmt_bobphone000000000000000000000000",
@@ -291,6 +292,14 @@ fn list_filters_orders_and_limits() {
         set(&ALICE)
     );
     assert_eq!(ids(&["--email", "alice@example.com"]), set(&ALICE));
+    // The older variable name the SDK's Config::from_env reads works too.
+    let older = emulator
+        .cli_with(&["list", "-o", "json", "--user", ALICE_ID], |c| {
+            c.env_remove("PANGEA_BASE_URL")
+                .env("PANGEA_BASE_URL_TEMPLATE", &emulator.url)
+        })
+        .expect(0);
+    assert_eq!(ids_of(&older.json()), set(&ALICE));
     assert_eq!(
         ids(&["--email-contains", "tenant"]),
         set(&[

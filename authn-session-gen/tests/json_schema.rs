@@ -34,8 +34,14 @@ fn generated_schemas_require_what_the_spec_requires() {
         ("SessionToken", schema_for!(SessionToken)),
         ("LoginToken", schema_for!(LoginToken)),
         ("SessionListResult", schema_for!(SessionListResult)),
-        ("ClientSessionListResult", schema_for!(ClientSessionListResult)),
-        ("ClientSessionRefreshResult", schema_for!(ClientSessionRefreshResult)),
+        (
+            "ClientSessionListResult",
+            schema_for!(ClientSessionListResult),
+        ),
+        (
+            "ClientSessionRefreshResult",
+            schema_for!(ClientSessionRefreshResult),
+        ),
     ];
     for (component, schema) in cases {
         let required = spec_required(component);
@@ -48,11 +54,20 @@ fn generated_schemas_require_what_the_spec_requires() {
 fn tokens_are_passwords_and_filters_are_described() {
     let login = serde_json::to_value(schema_for!(LoginToken)).unwrap();
     let token = &login["definitions"]["SecretToken"];
-    assert_eq!((&token["type"], &token["format"]), (&"string".into(), &"password".into()));
+    assert_eq!(
+        (&token["type"], &token["format"]),
+        (&"string".into(), &"password".into())
+    );
     let filter = serde_json::to_value(schema_for!(SessionListFilter)).unwrap();
     assert_eq!(filter["properties"]["email__contains"]["type"], "array");
-    assert_eq!(filter["properties"]["enabled"]["type"], serde_json::json!(["boolean", "null"]));
+    assert_eq!(
+        filter["properties"]["enabled"]["type"],
+        serde_json::json!(["boolean", "null"])
+    );
     // schemars 0.8 drops a flattened map from the schema: the profile keys
     // (`extra`) are described in the filter's text only.
-    assert!(filter["description"].as_str().unwrap().contains("profile_<Name>__exists"));
+    assert!(filter["description"]
+        .as_str()
+        .unwrap()
+        .contains("profile_<Name>__exists"));
 }

@@ -4,8 +4,8 @@
 //!
 //! With no `PANGEA_AUTHN_TOKEN` set it starts the local AuthN emulator in-process
 //! with seeded users, and walks list → paginate → refresh → invalidate → log out.
-//! With `PANGEA_AUTHN_TOKEN` (and `PANGEA_DOMAIN` or `PANGEA_BASE_URL_TEMPLATE`)
-//! set, it runs only the read-only steps against real Pangea.
+//! With `PANGEA_AUTHN_TOKEN` (and `PANGEA_DOMAIN` or `PANGEA_BASE_URL`) set, it
+//! runs only the read-only steps against real Pangea.
 
 use authn_session::{
     AuthN, Config, ExposeSecret, ItemOrder, ListOptions, PangeaResponse, RefreshOptions,
@@ -148,19 +148,38 @@ async fn read_only_steps(authn: &AuthN) -> Result {
     Ok(())
 }
 
+/// The page as aligned columns, times in RFC 3339 as the command line prints them.
 fn print_table(page: &PangeaResponse<SessionListResult>) {
-    println!(
-        "   {:<38} {:<22} {:<28} {:<28}",
-        "session", "email", "created_at", "expire"
-    );
-    for s in &page.result.sessions {
-        println!(
-            "   {:<38} {:<22} {:<28} {:<28}",
-            s.id.as_str(),
-            s.email,
-            s.created_at,
-            s.expire
-        );
+    let time = |t: &authn_session::chrono::DateTime<authn_session::chrono::Utc>| {
+        t.to_rfc3339_opts(authn_session::chrono::SecondsFormat::Secs, true)
+    };
+    let rows: Vec<[String; 4]> = page
+        .result
+        .sessions
+        .iter()
+        .map(|s| {
+            [
+                s.id.to_string(),
+                s.email.clone(),
+                time(&s.created_at),
+                time(&s.expire),
+            ]
+        })
+        .collect();
+    let header = ["SESSION ID", "EMAIL", "CREATED", "EXPIRES"].map(String::from);
+    let mut widths = header.clone().map(|h| h.len());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("   {}", cells.join("  ").trim_end());
     }
     println!("   request_id {}\n", page.request_id);
 }

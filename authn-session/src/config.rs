@@ -10,6 +10,10 @@ use crate::Error;
 /// Pangea's default URL template; `{SERVICE_NAME}` becomes `authn`.
 pub const DEFAULT_BASE_URL_TEMPLATE: &str = "https://{SERVICE_NAME}.aws.us.pangea.cloud";
 const SERVICE_NAME: &str = "authn";
+/// The variable [`Config::from_env`] and the command line read for the address.
+pub const BASE_URL_VAR: &str = "PANGEA_BASE_URL";
+/// An older name of [`BASE_URL_VAR`], still read.
+pub const BASE_URL_TEMPLATE_VAR: &str = "PANGEA_BASE_URL_TEMPLATE";
 
 /// Settings shared by every call of an [`AuthN`](crate::AuthN) client.
 ///
@@ -58,8 +62,10 @@ impl Config {
         ConfigBuilder::default()
     }
 
-    /// Reads `PANGEA_BASE_URL_TEMPLATE` (first) or `PANGEA_DOMAIN`; with neither
-    /// set, Pangea's production URL. Everything else keeps its default.
+    /// Reads `PANGEA_BASE_URL` (a URL, or a template with `{SERVICE_NAME}`;
+    /// `PANGEA_BASE_URL_TEMPLATE` is accepted too), else `PANGEA_DOMAIN`; with
+    /// neither set, Pangea's production URL. The `authn-session` command line
+    /// reads the same variables. Everything else keeps its default.
     ///
     /// ```no_run
     /// let config = authn_session::Config::from_env()?;
@@ -82,7 +88,7 @@ impl Config {
                 .ok()
                 .filter(|v: &String| !v.trim().is_empty())
         };
-        if let Some(template) = var("PANGEA_BASE_URL_TEMPLATE") {
+        if let Some(template) = var(BASE_URL_VAR).or_else(|| var(BASE_URL_TEMPLATE_VAR)) {
             builder = builder.base_url_template(template);
         } else if let Some(domain) = var("PANGEA_DOMAIN") {
             builder = builder.domain(domain);

@@ -71,6 +71,14 @@ pub enum KeeperError {
     /// was safe to retry).
     #[error("refresh failed: {0}")]
     Refresh(Arc<Error>),
+    /// The task that ran the refresh ended without an outcome: it panicked,
+    /// or its runtime shut down. Whether the refresh reached Pangea is not
+    /// known; if it did, its new tokens are lost, and the next refresh
+    /// answers [`LoginRequired`](Self::LoginRequired).
+    #[error(
+        "the refresh task ended without an outcome ({0}); the refresh may have reached Pangea"
+    )]
+    TaskFailed(String),
 }
 
 type Flight = Shared<BoxFuture<'static, Result<Tokens, KeeperError>>>;
@@ -320,11 +328,8 @@ impl TokenKeeper {
             }
         });
         let flight = async move {
-            task.await.unwrap_or_else(|e| {
-                Err(KeeperError::Refresh(Arc::new(Error::Config(format!(
-                    "the refresh task failed: {e}"
-                )))))
-            })
+            task.await
+                .unwrap_or_else(|e| Err(KeeperError::TaskFailed(e.to_string())))
         }
         .boxed()
         .shared();

@@ -112,7 +112,9 @@ pub use bulk::{InvalidateAll, InvalidateFailure, InvalidateReport, Progress};
 pub use chrono;
 pub use client::AuthN;
 pub use client_session::{ClientApi, ClientSessionApi};
-pub use config::{Config, ConfigBuilder, DEFAULT_BASE_URL_TEMPLATE};
+pub use config::{
+    Config, ConfigBuilder, BASE_URL_TEMPLATE_VAR, BASE_URL_VAR, DEFAULT_BASE_URL_TEMPLATE,
+};
 pub use error::{DecodeError, Error};
 pub use keeper::{KeeperError, TokenKeeper, Tokens};
 pub use options::{InvalidateOptions, ListOptions, RefreshOptions};

@@ -70,6 +70,23 @@ impl Transport {
         if let Some(id) = &header_id {
             span.record("request_id", id.as_str());
         }
+        let body = self.read_capped(&mut response, status, &header_id).await?;
+        Ok(Raw {
+            status,
+            headers,
+            header_id,
+            body,
+        })
+    }
+
+    /// The body, read while it streams and refused as soon as it passes
+    /// `max_response_bytes`: the rest is never buffered.
+    async fn read_capped(
+        &self,
+        response: &mut reqwest::Response,
+        status: StatusCode,
+        header_id: &Option<String>,
+    ) -> Result<Bytes, Failed> {
         let limit = self.config.max_response_bytes;
         let too_large = || Failed {
             request_id: header_id.clone(),
@@ -88,13 +105,12 @@ impl Transport {
         let mut body = BytesMut::with_capacity(first_reservation(response.content_length(), limit));
         loop {
             match response.chunk().await {
-                // Stop reading at once: the rest of the body is never buffered.
                 Ok(Some(chunk)) if body.len() + chunk.len() > limit => return Err(too_large()),
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                Ok(None) => break,
+                Ok(None) => return Ok(body.freeze()),
                 Err(e) => {
                     // The request was sent: a body cut short may follow its processing.
-                    let error = match send_error(e, timeout) {
+                    let error = match send_error(e, self.config.request_timeout) {
                         Error::Transport { source, .. } => Error::Transport {
                             source,
                             processed_maybe: true,
@@ -102,18 +118,12 @@ impl Transport {
                         other => other,
                     };
                     return Err(Failed {
-                        request_id: header_id,
+                        request_id: header_id.clone(),
                         ..Failed::new(error)
                     });
                 }
             }
         }
-        Ok(Raw {
-            status,
-            headers,
-            header_id,
-            body: body.freeze(),
-        })
     }
 }
 

@@ -19,22 +19,16 @@ pub(crate) fn decode<R: DeserializeOwned>(
     op: &Operation,
     redactor: &Redactor<'_>,
 ) -> Outcome<R> {
+    let raw = match success(raw, redactor) {
+        Ok(done) => return done,
+        Err(raw) => raw,
+    };
     let Raw {
         status,
         headers,
         header_id,
         body,
     } = raw;
-    // The common case in one pass: a success of the expected shape.
-    if status.is_success() && status != StatusCode::ACCEPTED {
-        if let Ok(mut envelope) = serde_json::from_slice::<Envelope<R>>(&body) {
-            if let (true, Some(result)) = (envelope.status == "Success", envelope.result.take()) {
-                envelope.request_id = redactor.redact(&envelope.request_id);
-                record_request_id(&header_id, &envelope.request_id);
-                return Outcome::Done(PangeaResponse::new(envelope, result, status, headers));
-            }
-        }
-    }
     let retry_after = parse_retry_after(headers.get(header::RETRY_AFTER));
     // A successful answer of an operation whose result carries tokens is
     // never quoted: whatever is wrong with it, it may hold new tokens.
@@ -78,6 +72,28 @@ pub(crate) fn decode<R: DeserializeOwned>(
         retry_after,
         error: Error::Api(Box::new(api)),
     })
+}
+
+/// The common case in one pass: a success of the expected shape; anything
+/// else is given back for the slower reading that can say what is wrong.
+fn success<R: DeserializeOwned>(raw: Raw, redactor: &Redactor<'_>) -> Result<Outcome<R>, Raw> {
+    if !raw.status.is_success() || raw.status == StatusCode::ACCEPTED {
+        return Err(raw);
+    }
+    let Ok(mut envelope) = serde_json::from_slice::<Envelope<R>>(&raw.body) else {
+        return Err(raw);
+    };
+    let (true, Some(result)) = (envelope.status == "Success", envelope.result.take()) else {
+        return Err(raw);
+    };
+    envelope.request_id = redactor.redact(&envelope.request_id);
+    record_request_id(&raw.header_id, &envelope.request_id);
+    Ok(Outcome::Done(PangeaResponse::new(
+        envelope,
+        result,
+        raw.status,
+        raw.headers,
+    )))
 }
 
 /// Pangea's error envelope as an [`ApiError`], its text redacted.
