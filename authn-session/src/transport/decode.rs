@@ -19,10 +19,10 @@ pub(crate) fn decode<R: DeserializeOwned>(
     op: &Operation,
     redactor: &Redactor<'_>,
 ) -> Outcome<R> {
-    let raw = match success(raw, redactor) {
-        Ok(done) => return done,
-        Err(raw) => raw,
-    };
+    let mut raw = raw;
+    if let Some(done) = success(&mut raw, redactor) {
+        return done;
+    }
     let Raw {
         status,
         headers,
@@ -74,25 +74,21 @@ pub(crate) fn decode<R: DeserializeOwned>(
     })
 }
 
-/// The common case in one pass: a success of the expected shape; anything
-/// else is given back for the slower reading that can say what is wrong.
-fn success<R: DeserializeOwned>(raw: Raw, redactor: &Redactor<'_>) -> Result<Outcome<R>, Raw> {
+/// The common case in one pass: a success of the expected shape. Anything
+/// else is left to the slower reading that can say what is wrong.
+fn success<R: DeserializeOwned>(raw: &mut Raw, redactor: &Redactor<'_>) -> Option<Outcome<R>> {
     if !raw.status.is_success() || raw.status == StatusCode::ACCEPTED {
-        return Err(raw);
+        return None;
     }
-    let Ok(mut envelope) = serde_json::from_slice::<Envelope<R>>(&raw.body) else {
-        return Err(raw);
-    };
+    let mut envelope = serde_json::from_slice::<Envelope<R>>(&raw.body).ok()?;
     let (true, Some(result)) = (envelope.status == "Success", envelope.result.take()) else {
-        return Err(raw);
+        return None;
     };
     envelope.request_id = redactor.redact(&envelope.request_id);
     record_request_id(&raw.header_id, &envelope.request_id);
-    Ok(Outcome::Done(PangeaResponse::new(
-        envelope,
-        result,
-        raw.status,
-        raw.headers,
+    let headers = std::mem::take(&mut raw.headers);
+    Some(Outcome::Done(PangeaResponse::new(
+        envelope, result, raw.status, headers,
     )))
 }
 
