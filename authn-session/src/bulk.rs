@@ -239,18 +239,6 @@ impl InvalidateAll {
             .try_filter(|id| futures::future::ready(seen.insert(id.clone())))
             .try_collect()
             .await?;
-        let mut progress = Progress {
-            matched: matched.len(),
-            done: 0,
-            ended: 0,
-            failed: 0,
-        };
-        let notify = |p: Progress| {
-            if let Some(report) = &self.progress {
-                report(p);
-            }
-        };
-        notify(progress);
         let mut report = InvalidateReport {
             matched,
             ended: 0,
@@ -258,43 +246,64 @@ impl InvalidateAll {
             failed: Vec::new(),
             dry_run: self.dry_run,
         };
-        if self.dry_run {
-            return Ok(report);
-        }
-        // 2. Each matching session once, `concurrency` at a time.
-        let calls = report.matched.clone().into_iter().map(|id| {
-            let call = invalidate(&self.authn, &scope, &id);
-            call.map(move |outcome| (id, outcome))
-        });
-        let mut settled = stream::iter(calls).buffer_unordered(self.concurrency);
-        // With a user token, a 404 may mean the token died (its own session was
-        // ended by this run), not that the session is gone: checked below.
-        let mut unsure = Vec::new();
-        while let Some((session_id, outcome)) = settled.next().await {
-            match outcome {
-                Ok(_) => report.ended += 1,
-                Err(Error::Api(api)) if api.kind == ApiErrorKind::NotFound => match scope {
-                    Scope::Service => {
-                        report.ended += 1;
-                        report.already_gone += 1;
-                    }
-                    Scope::User(_) => unsure.push((session_id, Error::Api(api))),
-                },
-                Err(error) => report.failed.push(InvalidateFailure { session_id, error }),
+        let progress = |report: &InvalidateReport, done: usize| {
+            if let Some(notify) = &self.progress {
+                notify(Progress {
+                    matched: report.matched.len(),
+                    done,
+                    ended: report.ended,
+                    failed: report.failed.len(),
+                });
             }
-            progress.done += 1;
-            progress.ended = report.ended;
-            progress.failed = report.failed.len();
-            notify(progress);
-        }
-        if !unsure.is_empty() {
-            settle_unsure(&self.authn, &scope, unsure, &mut report).await;
-            progress.ended = report.ended;
-            progress.failed = report.failed.len();
-            notify(progress);
+        };
+        progress(&report, 0);
+        if !self.dry_run {
+            // 2. Each matching session once, `concurrency` at a time.
+            let unsure =
+                end_each(&self.authn, &scope, self.concurrency, &mut report, progress).await;
+            if !unsure.is_empty() {
+                settle_unsure(&self.authn, &scope, unsure, &mut report).await;
+                progress(&report, report.matched.len());
+            }
         }
         Ok(report)
     }
+}
+
+/// Ends every matched session once, `concurrency` at a time, counting into
+/// `report`. With a user token, a 404 may mean the token died (its own
+/// session was ended by this run), not that the session is gone: those are
+/// returned, to be settled.
+async fn end_each(
+    authn: &AuthN,
+    scope: &Scope,
+    concurrency: usize,
+    report: &mut InvalidateReport,
+    progress: impl Fn(&InvalidateReport, usize),
+) -> Vec<(SessionId, Error)> {
+    let calls = report.matched.clone().into_iter().map(|id| {
+        let call = invalidate(authn, scope, &id);
+        call.map(move |outcome| (id, outcome))
+    });
+    let mut settled = stream::iter(calls).buffer_unordered(concurrency);
+    let mut unsure = Vec::new();
+    let mut done = 0;
+    while let Some((session_id, outcome)) = settled.next().await {
+        match outcome {
+            Ok(_) => report.ended += 1,
+            Err(Error::Api(api)) if api.kind == ApiErrorKind::NotFound => match scope {
+                Scope::Service => {
+                    report.ended += 1;
+                    report.already_gone += 1;
+                }
+                Scope::User(_) => unsure.push((session_id, Error::Api(api))),
+            },
+            Err(error) => report.failed.push(InvalidateFailure { session_id, error }),
+        }
+        done += 1;
+        progress(report, done);
+    }
+    unsure
 }
 
 /// Settles the 404s of a user-token run: a session still listed was not

@@ -23,6 +23,7 @@
 //! ([`crate::raw`]), tested against the emulator.
 
 mod attempt;
+mod call;
 mod decode;
 #[cfg(test)]
 mod fuzz;
@@ -35,17 +36,18 @@ use authn_session_gen::{
     types::ConfigId,
     SecretToken,
 };
-use bytes::Bytes;
+
 use reqwest::{header::HeaderValue, Method};
 use secrecy::ExposeSecret;
-use serde::{de::DeserializeOwned, Serialize};
+use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::{field::Empty, Instrument};
 use url::Url;
 
+pub(crate) use self::call::{unbuildable, Call};
 use self::redact::Redactor;
 use crate::{
-    retry::{backoff, should_retry, Failure, Idempotency},
+    retry::{backoff, should_retry, Failure},
     Config, Error, PangeaResponse,
 };
 
@@ -59,46 +61,6 @@ const POLL_RESULT: Operation = Operation {
     path: "/request/",
     secret_result: true,
 };
-
-/// One call to make: which operation, its encoded body, and the tokens in that
-/// body (redacted from anything quoted back in errors).
-pub(crate) struct Call {
-    op: Operation,
-    idempotency: Idempotency,
-    body: Bytes,
-    secrets: Vec<SecretToken>,
-}
-
-impl Call {
-    /// The call of `op` with `body`, a generated request type, encoded.
-    pub(crate) fn new<B: Serialize>(
-        op: Operation,
-        idempotency: Idempotency,
-        body: &B,
-        secrets: Vec<SecretToken>,
-    ) -> Result<Call, Error> {
-        let body = serde_json::to_vec(body).map_err(|e| Error::InvalidInput {
-            field: "body",
-            reason: format!("cannot be encoded as JSON: {e}"),
-        })?;
-        Ok(Call {
-            op,
-            idempotency,
-            body: body.into(),
-            secrets,
-        })
-    }
-}
-
-/// A generated request builder that could not build: a required field was
-/// not set. The facade sets every required field, so this is a bug of ours,
-/// reported rather than sent.
-pub(crate) fn unbuildable(e: authn_session_gen::types::error::ConversionError) -> Error {
-    Error::InvalidInput {
-        field: "request",
-        reason: e.to_string(),
-    }
-}
 
 /// The HTTP side of a client: one connection pool, shared by all clones.
 pub(crate) struct Transport {
