@@ -6,7 +6,7 @@
 use axum::{
     body::Bytes,
     extract::State,
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
@@ -16,10 +16,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     body::parse,
+    envelope::{Failure, Refused},
+    extract::Authorized,
     faults::FaultRule,
     fixtures::{rfc3339, Fixtures},
-    http::{answer, authorize, Failure, Meta, Shared},
-    store::{field_error, Refusal, Store},
+    state::Shared,
+    store::{field_error, Refusal},
 };
 
 pub(crate) fn router(state: Shared) -> Router {
@@ -40,15 +42,13 @@ pub(crate) fn router(state: Shared) -> Router {
 /// Runs `action` for an authorized caller; its failures are answered in the
 /// API's error envelope, its success as plain JSON (or 204 with no body).
 fn admin(
-    state: &Shared,
-    headers: &HeaderMap,
-    action: impl FnOnce(&Meta) -> Result<Option<serde_json::Value>, Failure>,
+    Authorized(meta): Authorized,
+    action: impl FnOnce() -> Result<Option<serde_json::Value>, Failure>,
 ) -> Response {
-    let meta = Meta::new(&state.clock);
-    match authorize(state, headers).and_then(|()| action(&meta)) {
+    match action() {
         Ok(Some(body)) => (StatusCode::OK, Json(body)).into_response(),
         Ok(None) => StatusCode::NO_CONTENT.into_response(),
-        Err(failure) => answer::<()>(&meta, Err(failure)),
+        Err(failure) => Refused(meta, failure).into_response(),
     }
 }
 
@@ -58,26 +58,23 @@ fn json(value: impl Serialize) -> Result<Option<serde_json::Value>, Failure> {
     ))
 }
 
-async fn reset(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    admin(&state, &headers, |_| {
-        *state.store() = Store::new(state.clock.clone(), state.user_token_life);
+async fn reset(State(state): State<Shared>, caller: Authorized) -> Response {
+    admin(caller, || {
+        state.reset();
         Ok(None)
     })
 }
 
-async fn get_state(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    admin(&state, &headers, |_| json(state.store().dump()))
+async fn get_state(State(state): State<Shared>, caller: Authorized) -> Response {
+    admin(caller, || json(state.store().dump()))
 }
 
-async fn put_state(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    admin(&state, &headers, |_| {
+async fn put_state(State(state): State<Shared>, caller: Authorized, body: Bytes) -> Response {
+    admin(caller, || {
         let fixtures: Fixtures = parse(&body)?;
-        // Built whole before it replaces anything: a refusal leaves the old state.
-        let store = Store::from_fixtures(fixtures, state.clock.clone(), state.user_token_life)
-            .map_err(|problem| {
-                Refusal::Invalid(vec![field_error("InvalidValue", "/users", problem)])
-            })?;
-        *state.store() = store;
+        state.load(fixtures).map_err(|problem| {
+            Refusal::Invalid(vec![field_error("InvalidValue", "/users", problem)])
+        })?;
         Ok(None)
     })
 }
@@ -96,16 +93,16 @@ struct ClockChange {
     now: Option<DateTime<Utc>>,
 }
 
-async fn get_clock(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    admin(&state, &headers, |_| {
+async fn get_clock(State(state): State<Shared>, caller: Authorized) -> Response {
+    admin(caller, || {
         json(Now {
             now: rfc3339(state.clock.now()),
         })
     })
 }
 
-async fn set_clock(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    admin(&state, &headers, |_| {
+async fn set_clock(State(state): State<Shared>, caller: Authorized, body: Bytes) -> Response {
+    admin(caller, || {
         let change: ClockChange = parse(&body)?;
         let invalid = |source: &str, detail: &str| {
             Failure::from(Refusal::Invalid(vec![field_error(
@@ -129,24 +126,24 @@ async fn set_clock(State(state): State<Shared>, headers: HeaderMap, body: Bytes)
     })
 }
 
-async fn get_journal(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    admin(&state, &headers, |_| json(state.journal.entries()))
+async fn get_journal(State(state): State<Shared>, caller: Authorized) -> Response {
+    admin(caller, || json(state.journal.entries()))
 }
 
-async fn clear_journal(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    admin(&state, &headers, |_| {
+async fn clear_journal(State(state): State<Shared>, caller: Authorized) -> Response {
+    admin(caller, || {
         state.journal.clear();
         Ok(None)
     })
 }
 
-async fn get_faults(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    admin(&state, &headers, |_| json(state.faults.list()))
+async fn get_faults(State(state): State<Shared>, caller: Authorized) -> Response {
+    admin(caller, || json(state.faults.list()))
 }
 
 /// One rule, or an array of rules; all are checked before any is added.
-async fn add_faults(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    admin(&state, &headers, |_| {
+async fn add_faults(State(state): State<Shared>, caller: Authorized, body: Bytes) -> Response {
+    admin(caller, || {
         let rules: Vec<FaultRule> = if body.trim_ascii_start().starts_with(b"[") {
             parse(&body)?
         } else {
@@ -169,8 +166,8 @@ async fn add_faults(State(state): State<Shared>, headers: HeaderMap, body: Bytes
     })
 }
 
-async fn clear_faults(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    admin(&state, &headers, |_| {
+async fn clear_faults(State(state): State<Shared>, caller: Authorized) -> Response {
+    admin(caller, || {
         state.faults.clear();
         Ok(None)
     })

@@ -14,7 +14,7 @@ use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::Value;
 
 use crate::{
-    http::Failure,
+    envelope::Failure,
     store::{field_error, Refusal},
 };
 

@@ -1,0 +1,195 @@
+//! [`EmulatorBuilder`]: the settings of an emulator to start, and `spawn`.
+
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
+
+use crate::{
+    clock::Clock, faults::Faults, fixtures::random_id, handle::EmulatorHandle, journal::Journal,
+    serve, state::AppState, store::Store, EmulatorError, Fixtures,
+};
+
+/// Settings of an emulator to start.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct EmulatorBuilder {
+    service_token: Option<String>,
+    fixtures: Fixtures,
+    addr: SocketAddr,
+    user_token_life: Option<std::time::Duration>,
+    start_time: Option<chrono::DateTime<chrono::Utc>>,
+    keep_fixtures: bool,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            service_token: None,
+            fixtures: Fixtures::default(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            user_token_life: None,
+            start_time: None,
+            keep_fixtures: true,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The service token clients must present (default: a random `pts_…`).
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().service_token("pts_for_my_tests");
+    /// ```
+    pub fn service_token(mut self, token: impl Into<String>) -> Self {
+        self.service_token = Some(token.into());
+        self
+    }
+
+    /// Adds these users and sessions.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().fixtures(authn_emulator::Fixtures::random(2, 2));
+    /// ```
+    pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
+        if self.fixtures.users.is_empty() {
+            self.fixtures = fixtures;
+        } else {
+            self.fixtures.users.extend(fixtures.users);
+        }
+        self
+    }
+
+    /// Adds `users` random users with `sessions_per_user` sessions each.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().seed_users(100, 5);
+    /// ```
+    pub fn seed_users(mut self, users: usize, sessions_per_user: usize) -> Self {
+        self.fixtures
+            .users
+            .extend(Fixtures::random(users, sessions_per_user).users);
+        self
+    }
+
+    /// Where to listen (default `127.0.0.1:0`, an ephemeral port).
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().addr("127.0.0.1:4010".parse().unwrap());
+    /// ```
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// How long a user token lives once issued (by a refresh, or when the
+    /// fixtures are loaded), at most as long as its session. Default: as long
+    /// as its session. An expired user token is refused with 404 `NotFound`.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().user_token_life(std::time::Duration::from_secs(900));
+    /// ```
+    pub fn user_token_life(mut self, life: std::time::Duration) -> Self {
+        self.user_token_life = Some(life);
+        self
+    }
+
+    /// Starts the emulator's clock at `now` instead of the system time; it
+    /// ticks from there.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().clock("2030-01-01T00:00:00Z".parse().unwrap());
+    /// ```
+    pub fn clock(mut self, now: chrono::DateTime<chrono::Utc>) -> Self {
+        self.start_time = Some(now);
+        self
+    }
+
+    /// Whether the handle keeps a copy of the fixtures it started with, for
+    /// [`EmulatorHandle::fixtures`] (default: yes). Without it that is empty
+    /// and [`EmulatorHandle::dump`] is the way to read the state; at a million
+    /// sessions the copy is about 400 MB, which the `authn-emulator` binary
+    /// does not spend.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder()
+    ///     .seed_users(3, 2)
+    ///     .keep_fixtures(false)
+    ///     .spawn()
+    ///     .await
+    ///     .unwrap();
+    /// assert!(emulator.fixtures().users.is_empty());
+    /// assert_eq!(emulator.dump().users.len(), 3);
+    /// # }
+    /// ```
+    pub fn keep_fixtures(mut self, keep: bool) -> Self {
+        self.keep_fixtures = keep;
+        self
+    }
+
+    /// Binds and starts serving on the current Tokio runtime.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// assert!(emulator.base_url().starts_with("http://127.0.0.1:"));
+    /// # }
+    /// ```
+    pub async fn spawn(self) -> Result<EmulatorHandle, EmulatorError> {
+        let clock = Clock::default();
+        if let Some(now) = self.start_time {
+            clock.set(now);
+        }
+        let user_token_life =
+            match self.user_token_life {
+                Some(life) => Some(chrono::Duration::from_std(life).map_err(|_| {
+                    EmulatorError::Fixtures("the user token life is too long".into())
+                })?),
+                None => None,
+            };
+        let (fixtures, kept) = if self.keep_fixtures {
+            (self.fixtures.clone(), self.fixtures)
+        } else {
+            (self.fixtures, Fixtures::default())
+        };
+        let store = Store::from_fixtures(fixtures, clock.clone(), user_token_life)
+            .map_err(EmulatorError::Fixtures)?;
+        let service_token = self.service_token.unwrap_or_else(|| random_id("pts_"));
+        let state = Arc::new(AppState {
+            store: Mutex::new(store),
+            service_token: service_token.clone(),
+            clock,
+            journal: Journal::default(),
+            faults: Faults::default(),
+            user_token_life,
+        });
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                addr: self.addr,
+                source,
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                addr: self.addr,
+                source,
+            })?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = crate::http::router(state.clone());
+        let task = tokio::spawn(serve::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
+        Ok(EmulatorHandle::new(
+            addr,
+            service_token,
+            kept,
+            state,
+            stop,
+            task,
+        ))
+    }
+}
