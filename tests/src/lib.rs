@@ -1,17 +1,13 @@
-//! Helpers of the end-to-end tests: a scripted HTTP server on loopback that
-//! records every request and answers with queued replies.
+//! Helpers of the end-to-end tests: a scripted HTTP server on loopback
+//! (wiremock) that records every request and answers with queued replies,
+//! and clients of it and of the emulator.
 
 use std::{
-    collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},
     time::Duration,
 };
 
-use axum::{
-    body::Body,
-    extract::State,
-    http::{HeaderMap, Method, Response, StatusCode, Uri},
-};
+use axum::http::{HeaderMap, Method};
 use bytes::Bytes;
 use serde_json::{json, Value};
 
@@ -118,45 +114,84 @@ pub fn envelope(status: &str, summary: &str, result: Value) -> Value {
     })
 }
 
+/// What the server has seen: every request, and how many it answered.
 #[derive(Default)]
-struct Inner {
+struct Log {
     requests: Vec<Recorded>,
-    queued: HashMap<String, VecDeque<Reply>>,
-    always: HashMap<String, Reply>,
     served: u64,
 }
 
-/// The scripted server. Stops when dropped.
-pub struct MockServer {
-    base_url: String,
-    inner: Arc<Mutex<Inner>>,
-    task: tokio::task::JoinHandle<()>,
+/// Answers with one scripted [`Reply`]: records the request, gives it the
+/// next `prq_<n>` id, and fills the id into the body.
+struct Scripted {
+    reply: Option<Reply>,
+    log: Arc<Mutex<Log>>,
 }
 
-impl Drop for MockServer {
-    fn drop(&mut self) {
-        self.task.abort();
+impl wiremock::Respond for Scripted {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let request_id = {
+            let mut log = self.log.lock().unwrap();
+            log.requests.push(Recorded {
+                method: request.method.clone(),
+                path: request.url.path().to_string(),
+                headers: request.headers.clone(),
+                body: Bytes::from(request.body.clone()),
+            });
+            log.served += 1;
+            format!("prq_{:04}", log.served)
+        };
+        let Some(reply) = &self.reply else {
+            return wiremock::ResponseTemplate::new(501)
+                .set_body_string(format!("no reply scripted for {}", request.url.path()));
+        };
+        let body = String::from_utf8_lossy(&reply.body).replace(REQUEST_ID, &request_id);
+        let mut template = wiremock::ResponseTemplate::new(reply.status)
+            .set_body_bytes(body)
+            .insert_header("x-request-id", request_id.as_str());
+        for (name, value) in &reply.headers {
+            template = template.insert_header(name.as_str(), value.as_str());
+        }
+        if let Some(delay) = reply.delay {
+            template = template.set_delay(delay);
+        }
+        template
     }
+}
+
+/// Queued replies come first, in the order queued; then the `always` reply;
+/// then a 501 for what nothing was scripted for.
+const QUEUED: u8 = 1;
+const ALWAYS: u8 = 5;
+const UNSCRIPTED: u8 = u8::MAX;
+
+/// The scripted server: wiremock, with replies per path queued in order and
+/// every request recorded. Stops when dropped. (Refused connections and
+/// bodies cut mid-stream, which no HTTP mock can answer with, are raw TCP in
+/// the tests that need them.)
+pub struct MockServer {
+    server: wiremock::MockServer,
+    base_url: String,
+    log: Arc<Mutex<Log>>,
 }
 
 impl MockServer {
     /// Starts on an ephemeral loopback port.
     pub async fn start() -> Self {
-        let inner = Arc::new(Mutex::new(Inner::default()));
-        let app = axum::Router::new()
-            .fallback(handle)
-            .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let base_url = format!("http://{}", listener.local_addr().expect("local addr"));
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("serve");
-        });
+        let server = wiremock::MockServer::start().await;
+        let log = Arc::new(Mutex::new(Log::default()));
+        wiremock::Mock::given(wiremock::matchers::any())
+            .respond_with(Scripted {
+                reply: None,
+                log: log.clone(),
+            })
+            .with_priority(UNSCRIPTED)
+            .mount(&server)
+            .await;
         Self {
-            base_url,
-            inner,
-            task,
+            base_url: server.uri(),
+            server,
+            log,
         }
     }
 
@@ -185,31 +220,40 @@ impl MockServer {
     }
 
     /// Queues `reply` for the next request to `path` (before any `always` reply).
-    pub fn reply(&self, path: &str, reply: Reply) -> &Self {
-        self.inner
-            .lock()
-            .unwrap()
-            .queued
-            .entry(path.into())
-            .or_default()
-            .push_back(reply);
+    pub async fn reply(&self, path: &str, reply: Reply) -> &Self {
+        wiremock::Mock::given(wiremock::matchers::path(path))
+            .respond_with(Scripted {
+                reply: Some(reply),
+                log: self.log.clone(),
+            })
+            .up_to_n_times(1)
+            .with_priority(QUEUED)
+            .mount(&self.server)
+            .await;
         self
     }
 
     /// Answers every request to `path` with `reply` once its queue is empty.
-    pub fn always(&self, path: &str, reply: Reply) -> &Self {
-        self.inner.lock().unwrap().always.insert(path.into(), reply);
+    pub async fn always(&self, path: &str, reply: Reply) -> &Self {
+        wiremock::Mock::given(wiremock::matchers::path(path))
+            .respond_with(Scripted {
+                reply: Some(reply),
+                log: self.log.clone(),
+            })
+            .with_priority(ALWAYS)
+            .mount(&self.server)
+            .await;
         self
     }
 
     /// Every request received so far.
     pub fn requests(&self) -> Vec<Recorded> {
-        self.inner.lock().unwrap().requests.clone()
+        self.log.lock().unwrap().requests.clone()
     }
 
     /// How many requests reached `path`.
     pub fn hits(&self, path: &str) -> usize {
-        self.inner
+        self.log
             .lock()
             .unwrap()
             .requests
@@ -217,50 +261,6 @@ impl MockServer {
             .filter(|r| r.path == path)
             .count()
     }
-}
-
-async fn handle(
-    State(inner): State<Arc<Mutex<Inner>>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response<Body> {
-    let path = uri.path().to_string();
-    let (reply, request_id) = {
-        let mut inner = inner.lock().unwrap();
-        inner.requests.push(Recorded {
-            method,
-            path: path.clone(),
-            headers,
-            body,
-        });
-        inner.served += 1;
-        let request_id = format!("prq_{:04}", inner.served);
-        let reply = inner
-            .queued
-            .get_mut(&path)
-            .and_then(VecDeque::pop_front)
-            .or_else(|| inner.always.get(&path).cloned());
-        (reply, request_id)
-    };
-    let Some(reply) = reply else {
-        return Response::builder()
-            .status(StatusCode::NOT_IMPLEMENTED)
-            .body(Body::from(format!("no reply scripted for {path}")))
-            .expect("response");
-    };
-    if let Some(delay) = reply.delay {
-        tokio::time::sleep(delay).await;
-    }
-    let body = String::from_utf8_lossy(&reply.body).replace(REQUEST_ID, &request_id);
-    let mut response = Response::builder()
-        .status(reply.status)
-        .header("x-request-id", &request_id);
-    for (name, value) in &reply.headers {
-        response = response.header(name, value);
-    }
-    response.body(Body::from(body)).expect("response")
 }
 
 /// A config builder for `emulator`, with fast retries and polling; tests add

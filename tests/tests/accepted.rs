@@ -15,8 +15,8 @@ const LIST: &str = "/v2/session/list";
 #[tokio::test]
 async fn accepted_that_never_completes_times_out_with_the_request_id_and_can_be_resumed() {
     let server = MockServer::start().await;
-    server.reply(LIST, Reply::accepted());
-    server.always("/request/prq_0001", Reply::accepted());
+    server.reply(LIST, Reply::accepted()).await;
+    server.always("/request/prq_0001", Reply::accepted()).await;
     let authn = server.authn_with(
         server
             .config()
@@ -32,10 +32,12 @@ async fn accepted_that_never_completes_times_out_with_the_request_id_and_can_be_
     assert!(server.hits("/request/prq_0001") >= 1);
 
     // Later, the caller continues from the request id.
-    server.reply(
-        "/request/prq_0001",
-        Reply::success(json!({"sessions": [], "last": ""})),
-    );
+    server
+        .reply(
+            "/request/prq_0001",
+            Reply::success(json!({"sessions": [], "last": ""})),
+        )
+        .await;
     let page = authn
         .poll_result::<SessionListResult>("prq_0001")
         .await

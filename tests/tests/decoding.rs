@@ -31,10 +31,12 @@ fn session(id: &str) -> serde_json::Value {
 #[tokio::test]
 async fn list_result_decodes_with_every_field() {
     let server = MockServer::start().await;
-    server.reply(
-        LIST,
-        Reply::success(json!({"sessions": [session("pmt_1")], "last": "cursor-2", "count": 1})),
-    );
+    server
+        .reply(
+            LIST,
+            Reply::success(json!({"sessions": [session("pmt_1")], "last": "cursor-2", "count": 1})),
+        )
+        .await;
     let page = server
         .authn()
         .session()
@@ -102,7 +104,9 @@ async fn a_null_audience_and_absent_token_fields_decode() {
     for absent in ["enabled", "client_id", "claims", "intelligence"] {
         token.remove(absent);
     }
-    server.reply(LIST, Reply::success(json!({"sessions": [item]})));
+    server
+        .reply(LIST, Reply::success(json!({"sessions": [item]})))
+        .await;
     let page = server
         .authn()
         .session()
@@ -125,7 +129,7 @@ async fn an_envelope_time_that_is_not_rfc3339_does_not_fail_the_call() {
         let mut body = envelope("Success", "ok", json!({"sessions": [session("pmt_1")]}));
         body["request_time"] = request_time;
         body["response_time"] = response_time;
-        server.reply(LIST, Reply::json(200, body));
+        server.reply(LIST, Reply::json(200, body)).await;
         let page = server
             .authn()
             .session()
@@ -138,7 +142,9 @@ async fn an_envelope_time_that_is_not_rfc3339_does_not_fail_the_call() {
     let server = MockServer::start().await;
     let mut body = envelope("Success", "ok", json!({}));
     body.as_object_mut().unwrap().remove("request_time");
-    server.reply("/v2/session/logout", Reply::json(200, body));
+    server
+        .reply("/v2/session/logout", Reply::json(200, body))
+        .await;
     let done = server.authn().session().logout("pui_alice").await.unwrap();
     assert_eq!(done.request_time, None);
     assert!(done.response_time.is_some());
@@ -150,7 +156,9 @@ async fn unknown_fields_and_new_token_types_still_decode() {
     let mut item = session("pmt_1");
     item["type"] = json!("a-kind-added-next-year");
     item["new_field"] = json!({"nested": true});
-    server.reply(LIST, Reply::success(json!({"sessions": [item]})));
+    server
+        .reply(LIST, Reply::success(json!({"sessions": [item]})))
+        .await;
     let page = server
         .authn()
         .session()
@@ -173,7 +181,7 @@ async fn refresh_result_exposes_tokens_only_on_request() {
         Reply::success(
             json!({"refresh_token": login("ptr_newrefresh"), "active_token": login("ptu_newuser")}),
         ),
-    );
+    ).await;
     let response = server
         .authn()
         .client()
@@ -237,7 +245,9 @@ async fn every_pangea_status_maps_to_its_kind_with_the_request_id() {
     ];
     for (http, status, kind) in cases {
         let server = MockServer::start().await;
-        server.always(LIST, Reply::error(http, status, "it went wrong"));
+        server
+            .always(LIST, Reply::error(http, status, "it went wrong"))
+            .await;
         let err = server
             .authn_with(server.config().request_retries(0))
             .session()
@@ -261,7 +271,9 @@ async fn every_pangea_status_maps_to_its_kind_with_the_request_id() {
 #[tokio::test]
 async fn unknown_statuses_are_unknown_and_keep_their_string() {
     let server = MockServer::start().await;
-    server.always(LIST, Reply::error(418, "SomethingNew", "new"));
+    server
+        .always(LIST, Reply::error(418, "SomethingNew", "new"))
+        .await;
     let err = server
         .authn_with(server.config().request_retries(0))
         .session()
@@ -300,7 +312,7 @@ async fn times_decode_in_every_format_the_official_fixtures_use() {
         let mut body = envelope("Success", "ok", json!({"sessions": [item]}));
         body["request_time"] = json!(text);
         body["response_time"] = json!(text);
-        server.reply(LIST, Reply::json(200, body));
+        server.reply(LIST, Reply::json(200, body)).await;
         let page = server
             .authn()
             .session()
@@ -326,10 +338,12 @@ async fn a_bad_value_is_located_by_its_json_path() {
     let server = MockServer::start().await;
     let mut item = session("pmt_1");
     item["expire"] = json!("next tuesday");
-    server.reply(
-        LIST,
-        Reply::success(json!({"sessions": [session("pmt_0"), item]})),
-    );
+    server
+        .reply(
+            LIST,
+            Reply::success(json!({"sessions": [session("pmt_0"), item]})),
+        )
+        .await;
     let err = server
         .authn_with(server.config().request_retries(0))
         .session()
@@ -360,7 +374,9 @@ async fn validation_errors_carry_their_field_errors() {
         ]}),
     );
     body["request_id"] = json!("prq_fixed");
-    server.reply("/v2/session/invalidate", Reply::json(400, body));
+    server
+        .reply("/v2/session/invalidate", Reply::json(400, body))
+        .await;
     let err = server
         .authn()
         .session()
@@ -392,7 +408,7 @@ async fn broken_bodies_are_decode_errors_with_status_and_excerpt() {
     ];
     for (http, body) in cases {
         let server = MockServer::start().await;
-        server.always(LIST, Reply::raw(http, body));
+        server.always(LIST, Reply::raw(http, body)).await;
         let err = server
             .authn_with(server.config().request_retries(0))
             .session()
@@ -418,7 +434,9 @@ async fn broken_bodies_are_decode_errors_with_status_and_excerpt() {
 #[tokio::test]
 async fn oversized_bodies_are_refused_without_reading_them_whole() {
     let server = MockServer::start().await;
-    server.always(LIST, Reply::raw(200, vec![b' '; 2 * 1024 * 1024]));
+    server
+        .always(LIST, Reply::raw(200, vec![b' '; 2 * 1024 * 1024]))
+        .await;
     let err = server
         .authn_with(server.config().max_response_bytes(1024 * 1024))
         .session()
@@ -442,7 +460,9 @@ async fn oversized_bodies_are_refused_without_reading_them_whole() {
 #[tokio::test]
 async fn a_fifty_megabyte_body_is_refused_under_the_default_limit() {
     let server = MockServer::start().await;
-    server.always(LIST, Reply::raw(200, vec![b'x'; 50 * 1024 * 1024]));
+    server
+        .always(LIST, Reply::raw(200, vec![b'x'; 50 * 1024 * 1024]))
+        .await;
     let err = server
         .authn()
         .session()

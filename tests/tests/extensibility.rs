@@ -31,7 +31,9 @@ async fn a_callers_client_that_follows_redirects_is_refused() {
             "/v2/session/list",
             Reply::raw(307, "").header("location", "/moved"),
         )
-        .reply("/moved", Reply::success(json!({"sessions": []})));
+        .await
+        .reply("/moved", Reply::success(json!({"sessions": []})))
+        .await;
     let config = server.config().request_retries(0).build().unwrap();
     // reqwest's default policy follows up to 10 redirects.
     let http = http_client_builder()

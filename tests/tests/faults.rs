@@ -101,18 +101,22 @@ async fn garbage_instead_of_http_is_a_transport_error() {
 #[tokio::test]
 async fn a_redirect_is_not_followed_and_the_token_goes_nowhere_else() {
     let elsewhere = MockServer::start().await;
-    elsewhere.always(
-        "/v2/session/list",
-        Reply::success(serde_json::json!({"sessions": []})),
-    );
+    elsewhere
+        .always(
+            "/v2/session/list",
+            Reply::success(serde_json::json!({"sessions": []})),
+        )
+        .await;
     let server = MockServer::start().await;
-    server.always(
-        "/v2/session/list",
-        Reply::raw(307, "").header(
-            "location",
-            &format!("{}/v2/session/list", elsewhere.base_url()),
-        ),
-    );
+    server
+        .always(
+            "/v2/session/list",
+            Reply::raw(307, "").header(
+                "location",
+                &format!("{}/v2/session/list", elsewhere.base_url()),
+            ),
+        )
+        .await;
     let err = server
         .authn()
         .session()
@@ -144,10 +148,12 @@ async fn a_redirect_is_not_followed_and_the_token_goes_nowhere_else() {
 #[tokio::test]
 async fn a_server_that_never_answers_ends_with_a_timeout_within_bounds() {
     let server = MockServer::start().await;
-    server.always(
-        "/v2/session/list",
-        Reply::success(serde_json::json!({})).delay(Duration::from_secs(30)),
-    );
+    server
+        .always(
+            "/v2/session/list",
+            Reply::success(serde_json::json!({})).delay(Duration::from_secs(30)),
+        )
+        .await;
     let config = server
         .config()
         .request_timeout(Duration::from_millis(200))

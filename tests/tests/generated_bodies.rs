@@ -29,7 +29,7 @@ async fn every_generated_body_decodes() {
             .iter()
             .find(|op| op.id == operation)
             .unwrap_or_else(|| panic!("unknown operation {operation}"));
-        server.reply(op.path, Reply::json(200, body.clone()));
+        server.reply(op.path, Reply::json(200, body.clone())).await;
         let result = &body["result"];
         let request_id = match operation.as_str() {
             "session_invalidate" => authn

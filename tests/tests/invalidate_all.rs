@@ -256,12 +256,16 @@ async fn pages_that_shift_under_the_run_skip_nothing() {
         } else {
             String::new()
         };
-        server.reply(
-            "/v2/session/list",
-            Reply::success(json!({"sessions": sessions, "last": last})),
-        );
+        server
+            .reply(
+                "/v2/session/list",
+                Reply::success(json!({"sessions": sessions, "last": last})),
+            )
+            .await;
     }
-    server.always("/v2/session/invalidate", Reply::success(json!({})));
+    server
+        .always("/v2/session/invalidate", Reply::success(json!({})))
+        .await;
     let report = server
         .authn()
         .session()

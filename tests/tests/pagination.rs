@@ -23,8 +23,11 @@ async fn walks_every_page_with_the_same_options() {
     let server = MockServer::start().await;
     server
         .reply(LIST, page(&["pmt_1", "pmt_2"], "c1"))
+        .await
         .reply(LIST, page(&["pmt_3", "pmt_4"], "c2"))
-        .reply(LIST, page(&["pmt_5"], ""));
+        .await
+        .reply(LIST, page(&["pmt_5"], ""))
+        .await;
     let options = ListOptions::new()
         .filter(SessionListFilter::new().email("a@example.com"))
         .order(ItemOrder::Asc)
@@ -53,7 +56,9 @@ async fn fetches_the_next_page_only_when_asked() {
     let server = MockServer::start().await;
     server
         .reply(LIST, page(&["pmt_1", "pmt_2"], "c1"))
-        .reply(LIST, page(&["pmt_3"], ""));
+        .await
+        .reply(LIST, page(&["pmt_3"], ""))
+        .await;
     let mut sessions = server.authn().session().list_all(ListOptions::new());
     assert_eq!(sessions.next().await.unwrap().unwrap().id.as_str(), "pmt_1");
     assert_eq!(sessions.next().await.unwrap().unwrap().id.as_str(), "pmt_2");
@@ -68,7 +73,9 @@ async fn a_repeated_cursor_is_an_error_not_a_loop() {
     let server = MockServer::start().await;
     server
         .reply(LIST, page(&["pmt_1"], "c1"))
-        .always(LIST, page(&["pmt_2"], "c1"));
+        .await
+        .always(LIST, page(&["pmt_2"], "c1"))
+        .await;
     let got: Vec<_> = server
         .authn()
         .session()
@@ -87,7 +94,9 @@ async fn the_stream_ends_after_the_first_error() {
     let server = MockServer::start().await;
     server
         .reply(LIST, page(&["pmt_1"], "c1"))
-        .always(LIST, Reply::error(401, "Unauthorized", "expired"));
+        .await
+        .always(LIST, Reply::error(401, "Unauthorized", "expired"))
+        .await;
     let got: Vec<_> = server
         .authn()
         .session()
@@ -103,7 +112,9 @@ async fn client_list_all_sends_the_user_token_on_every_page() {
     let server = MockServer::start().await;
     server
         .reply("/v2/client/session/list", page(&["pmt_1"], "c1"))
-        .reply("/v2/client/session/list", page(&["pmt_2"], ""));
+        .await
+        .reply("/v2/client/session/list", page(&["pmt_2"], ""))
+        .await;
     let n = server
         .authn()
         .client()
@@ -126,7 +137,9 @@ async fn a_server_cursor_is_passed_back_unchanged_whatever_its_size() {
     let cursor = format!("{}==", "c".repeat(4998));
     server
         .reply(LIST, page(&["pmt_1"], &cursor))
-        .reply(LIST, page(&["pmt_2"], ""));
+        .await
+        .reply(LIST, page(&["pmt_2"], ""))
+        .await;
     let ids: Vec<String> = server
         .authn()
         .session()

@@ -28,10 +28,15 @@ async fn server_errors_are_retried_with_the_earlier_request_ids() {
     let server = MockServer::start().await;
     server
         .reply(LIST, Reply::error(500, "InternalError", "boom"))
+        .await
         .reply(LIST, Reply::raw(502, "bad gateway"))
+        .await
         .reply(LIST, Reply::error(503, "ServiceNotAvailable", "busy"))
+        .await
         .reply(LIST, Reply::raw(504, "gateway timeout"))
-        .reply(LIST, page());
+        .await
+        .reply(LIST, page())
+        .await;
     let page = server
         .authn_with(server.config().request_retries(4))
         .session()
@@ -125,7 +130,9 @@ async fn too_many_requests_honours_retry_after_and_is_retried_even_for_refresh()
     let server = MockServer::start().await;
     server
         .reply(REFRESH, slow_down())
-        .reply(REFRESH, refreshed());
+        .await
+        .reply(REFRESH, refreshed())
+        .await;
     let err = server
         .authn_with(
             server
@@ -144,7 +151,9 @@ async fn too_many_requests_honours_retry_after_and_is_retried_even_for_refresh()
     let server = MockServer::start().await;
     server
         .reply(REFRESH, slow_down())
-        .reply(REFRESH, refreshed());
+        .await
+        .reply(REFRESH, refreshed())
+        .await;
     server
         .authn_with(
             server
@@ -163,10 +172,12 @@ async fn too_many_requests_honours_retry_after_and_is_retried_even_for_refresh()
 #[tokio::test]
 async fn a_retry_that_would_wait_past_the_operation_timeout_is_not_started() {
     let server = MockServer::start().await;
-    server.always(
-        LIST,
-        Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "2"),
-    );
+    server
+        .always(
+            LIST,
+            Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "2"),
+        )
+        .await;
     let err = server
         .authn_with(
             server
@@ -186,10 +197,12 @@ async fn a_retry_that_would_wait_past_the_operation_timeout_is_not_started() {
 #[tokio::test]
 async fn a_hanging_retried_call_ends_at_the_operation_timeout() {
     let server = MockServer::start().await;
-    server.always(
-        LIST,
-        Reply::success(json!({"sessions": []})).delay(Duration::from_secs(30)),
-    );
+    server
+        .always(
+            LIST,
+            Reply::success(json!({"sessions": []})).delay(Duration::from_secs(30)),
+        )
+        .await;
     let err = server
         .authn_with(
             server
@@ -215,10 +228,12 @@ async fn a_hanging_retried_call_ends_at_the_operation_timeout() {
 #[tokio::test]
 async fn a_retry_after_longer_than_the_backoff_cap_ends_the_retries() {
     let server = MockServer::start().await;
-    server.always(
-        LIST,
-        Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "3600"),
-    );
+    server
+        .always(
+            LIST,
+            Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "3600"),
+        )
+        .await;
     let err = server
         .authn()
         .session()
@@ -254,11 +269,11 @@ async fn refresh_is_not_retried_when_it_may_have_been_processed() {
 #[tokio::test]
 async fn refresh_is_retried_through_a_gateway_that_never_reached_pangea() {
     let server = MockServer::start().await;
-    server.reply(REFRESH, Reply::raw(502, "<html>bad gateway</html>")).reply(
+    server.reply(REFRESH, Reply::raw(502, "<html>bad gateway</html>")).await.reply(
         REFRESH,
         Reply::success(json!({"refresh_token": {"token": "ptr_new", "id": "pmt_n", "type": "user", "life": 1,
             "expire": "2026-11-25T08:00:00Z", "identity": "pui", "email": "e", "profile": {}, "created_at": "2026-11-23T08:00:00Z"}})),
-    );
+    ).await;
     server
         .authn()
         .client()
@@ -275,7 +290,9 @@ async fn timeouts_are_retried_for_idempotent_calls_only() {
     let slow = Reply::success(json!({})).delay(Duration::from_secs(2));
     server
         .always("/v2/session/logout", slow.clone())
-        .always(REFRESH, slow);
+        .await
+        .always(REFRESH, slow)
+        .await;
     let config = server
         .config()
         .request_timeout(Duration::from_millis(100))

@@ -81,6 +81,7 @@ async fn tokens_never_appear_in_output() {
                 json!({"refresh_token": login(NEW_REFRESH), "active_token": login(NEW_USER)}),
             ),
         )
+        .await
         .reply(
             "/v2/client/session/refresh",
             Reply::error(
@@ -89,14 +90,17 @@ async fn tokens_never_appear_in_output() {
                 &format!("refresh token {REFRESH} and {USER} are bad"),
             ),
         )
+        .await
         .reply(
             "/v2/client/session/list",
             Reply::raw(500, format!("<html>{SERVICE} {USER}</html>")),
         )
+        .await
         .always(
             "/v2/client/session/logout",
             Reply::error(401, "Unauthorized", &format!("bad {USER}")),
-        );
+        )
+        .await;
     let config = server.config().request_retries(0).build().unwrap();
     let authn = authn_session::AuthN::new(SERVICE, config.clone()).unwrap();
     let client = authn.client().session();
@@ -163,7 +167,7 @@ async fn tokens_received_in_an_undecodable_refresh_never_appear() {
         ),
     ];
     for reply in cases {
-        server.reply("/v2/client/session/refresh", reply);
+        server.reply("/v2/client/session/refresh", reply).await;
     }
     let config = server.config().request_retries(0).build().unwrap();
     let authn = authn_session::AuthN::new(SERVICE, config).unwrap();
@@ -202,7 +206,9 @@ async fn a_sent_token_straddling_the_excerpt_cut_leaves_no_prefix() {
     for start in [500, 505, 510, 511] {
         let page = format!("<html>{}{USER} and {SERVICE}</html>", "x".repeat(start - 6));
         assert_eq!(page.find(USER), Some(start));
-        server.reply("/v2/client/session/list", Reply::raw(500, page));
+        server
+            .reply("/v2/client/session/list", Reply::raw(500, page))
+            .await;
     }
     let config = server.config().request_retries(0).build().unwrap();
     let authn = authn_session::AuthN::new(SERVICE, config).unwrap();
@@ -230,14 +236,18 @@ async fn tokens_echoed_in_ids_and_statuses_never_appear() {
     // Found by the fuzz targets: the envelope's status and request id, and the
     // x-request-id header, are server text too.
     let echo = json!({"request_id": USER, "status": format!("Bad {USER}"), "summary": "no"});
-    server.reply(
-        "/v2/client/session/list",
-        Reply::json(400, echo).header("x-request-id", SERVICE),
-    );
-    server.reply(
-        "/v2/client/session/list",
-        Reply::raw(502, "gateway").header("x-request-id", USER),
-    );
+    server
+        .reply(
+            "/v2/client/session/list",
+            Reply::json(400, echo).header("x-request-id", SERVICE),
+        )
+        .await;
+    server
+        .reply(
+            "/v2/client/session/list",
+            Reply::raw(502, "gateway").header("x-request-id", USER),
+        )
+        .await;
     let config = server.config().request_retries(0).build().unwrap();
     let authn = authn_session::AuthN::new(SERVICE, config).unwrap();
     for _ in 0..2 {
@@ -297,7 +307,9 @@ async fn a_jwt_sized_token_is_redacted_wherever_it_is_echoed() {
     for start in [6, 300, 505, 511, 600] {
         let page = format!("<html>{}{jwt} and {SERVICE}</html>", "x".repeat(start - 6));
         assert_eq!(page.find(&jwt), Some(start));
-        server.reply("/v2/client/session/list", Reply::raw(500, page));
+        server
+            .reply("/v2/client/session/list", Reply::raw(500, page))
+            .await;
     }
     // Echoed in a validation error's summary and field error detail.
     let mut body = authn_session_tests::envelope(
@@ -306,7 +318,9 @@ async fn a_jwt_sized_token_is_redacted_wherever_it_is_echoed() {
         json!({"errors": [{"code": "InvalidString", "detail": format!("got {jwt}"), "source": "/token"}]}),
     );
     body["request_id"] = json!("prq_jwt");
-    server.reply("/v2/client/session/list", Reply::json(400, body));
+    server
+        .reply("/v2/client/session/list", Reply::json(400, body))
+        .await;
     let config = server.config().request_retries(0).build().unwrap();
     let authn = authn_session::AuthN::new(SERVICE, config).unwrap();
     for n in 0..6 {
@@ -333,10 +347,12 @@ async fn a_jwt_sized_token_is_redacted_wherever_it_is_echoed() {
     // Received in a refresh result that does not decode: never quoted.
     let mut wrong = login(&jwt);
     wrong["life"] = json!("forever");
-    server.reply(
-        "/v2/client/session/refresh",
-        Reply::success(json!({"refresh_token": login(NEW_REFRESH), "active_token": wrong})),
-    );
+    server
+        .reply(
+            "/v2/client/session/refresh",
+            Reply::success(json!({"refresh_token": login(NEW_REFRESH), "active_token": wrong})),
+        )
+        .await;
     let err = authn
         .client()
         .session()

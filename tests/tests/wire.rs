@@ -30,15 +30,15 @@ async fn server() -> MockServer {
         "/v2/client/session/invalidate",
         "/v2/client/session/logout",
     ] {
-        server.always(path, Reply::success(json!({})));
+        server.always(path, Reply::success(json!({}))).await;
     }
     for path in ["/v2/session/list", "/v2/client/session/list"] {
-        server.always(path, Reply::success(list_result()));
+        server.always(path, Reply::success(list_result())).await;
     }
     server.always(
         "/v2/client/session/refresh",
         Reply::success(json!({"refresh_token": login_token("ptr_new"), "active_token": login_token("ptu_new")})),
-    );
+    ).await;
     server
 }
 
