@@ -1,106 +1,77 @@
 //! Checks that the stated MSRV is true of the dependency tree: no dependency
 //! that a user compiles (normal and build dependencies of the published
 //! crates, on any platform) may declare a `rust-version` newer than ours.
-//! Read from `cargo metadata`; dev-dependencies and the workspace's own tools
+//! Read with `cargo_metadata`; dev-dependencies and the workspace's own tools
 //! are not a user's concern and are left out.
 
-use std::process::Command;
+use std::collections::{BTreeSet, HashMap};
+
+use cargo_metadata::{DependencyKind, MetadataCommand, Package, PackageId};
 
 use crate::workspace_root;
-
-/// `(major, minor, patch)` of a version such as `1.85` or `1.85.1`.
-fn parse(version: &str) -> Option<(u32, u32, u32)> {
-    let mut parts = version.trim().split('.').map(|p| p.parse::<u32>().ok());
-    Some((
-        parts.next()??,
-        parts.next()??,
-        parts.next().flatten().unwrap_or(0),
-    ))
-}
 
 /// Every dependency (name, version, rust-version) that needs a newer Rust than
 /// the workspace states, and the workspace's own rust-version.
 pub fn check() -> Result<(String, Vec<String>), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
+    let metadata = MetadataCommand::new()
         .current_dir(workspace_root())
-        .args(["metadata", "--format-version", "1", "--locked"])
-        .output()
-        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
-    if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-    }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
-    let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
-    let by_id = |id: &str| packages.iter().find(|p| p["id"] == id);
+        .other_options(vec!["--locked".into()])
+        .exec()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    let packages: HashMap<&PackageId, &Package> =
+        metadata.packages.iter().map(|p| (&p.id, p)).collect();
     let ours = packages
-        .iter()
-        .find(|p| p["name"] == "authn-session")
-        .and_then(|p| p["rust_version"].as_str())
-        .ok_or("authn-session states no rust-version")?
-        .to_string();
-    let limit = parse(&ours).ok_or(format!("cannot read rust-version {ours}"))?;
+        .values()
+        .find(|p| p.name.as_str() == "authn-session")
+        .and_then(|p| p.rust_version.clone())
+        .ok_or("authn-session states no rust-version")?;
+    let resolve = metadata
+        .resolve
+        .as_ref()
+        .ok_or("cargo metadata resolved nothing")?;
+    let nodes: HashMap<&PackageId, _> = resolve.nodes.iter().map(|n| (&n.id, n)).collect();
     // Walk normal and build edges from every published workspace crate.
-    let nodes = metadata["resolve"]["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let mut todo: Vec<String> = metadata["workspace_members"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m.as_str())
-        .filter(|id| by_id(id).is_some_and(|p| p["publish"] != serde_json::json!([])))
-        .map(str::to_string)
+    let roots: Vec<&PackageId> = metadata
+        .workspace_members
+        .iter()
+        .filter(|id| {
+            packages[id]
+                .publish
+                .as_ref()
+                .is_none_or(|to| !to.is_empty())
+        })
         .collect();
-    let roots = todo.clone();
-    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = roots.clone();
+    let mut seen = BTreeSet::new();
     while let Some(id) = todo.pop() {
-        if !seen.insert(id.clone()) {
+        if !seen.insert(id) {
             continue;
         }
-        let Some(node) = nodes.iter().find(|n| n["id"] == id.as_str()) else {
-            continue;
-        };
-        for dep in node["deps"].as_array().into_iter().flatten() {
-            let used = dep["dep_kinds"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|k| k["kind"].is_null() || k["kind"] == "build");
+        let Some(node) = nodes.get(id) else { continue };
+        for dep in &node.deps {
+            let used = dep
+                .dep_kinds
+                .iter()
+                .any(|k| matches!(k.kind, DependencyKind::Normal | DependencyKind::Build));
             if used {
-                if let Some(pkg) = dep["pkg"].as_str() {
-                    todo.push(pkg.to_string());
-                }
+                todo.push(&dep.pkg);
             }
         }
     }
-    let mut newer = Vec::new();
-    for id in seen.iter().filter(|id| !roots.contains(id)) {
-        let Some(package) = by_id(id) else { continue };
-        if let Some(needs) = package["rust_version"].as_str() {
-            if parse(needs).is_some_and(|v| v > limit) {
-                newer.push(format!(
-                    "{} {} needs Rust {needs}",
-                    package["name"].as_str().unwrap_or("?"),
-                    package["version"].as_str().unwrap_or("?")
-                ));
-            }
-        }
-    }
+    let mut newer: Vec<String> = seen
+        .iter()
+        .filter(|id| !roots.contains(id))
+        .map(|id| packages[id])
+        .filter(|p| p.rust_version.as_ref().is_some_and(|needs| *needs > ours))
+        .map(|p| {
+            format!(
+                "{} {} needs Rust {}",
+                p.name,
+                p.version,
+                p.rust_version.as_ref().expect("filtered above")
+            )
+        })
+        .collect();
     newer.sort();
-    Ok((ours, newer))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse;
-
-    #[test]
-    fn versions_compare_numerically() {
-        assert!(parse("1.100").unwrap() > parse("1.88").unwrap());
-        assert_eq!(parse("1.85.1"), Some((1, 85, 1)));
-        assert_eq!(parse("nightly"), None);
-    }
+    Ok((ours.to_string(), newer))
 }
