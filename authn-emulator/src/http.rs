@@ -14,6 +14,7 @@ use authn_session_gen::{
         EmptyResult, ItemOrder, SessionInvalidateRequest, SessionItem, SessionListFilter,
         SessionListOrderBy, SessionListRequest, SessionListResult, SessionLogoutRequest,
     },
+    SecretToken,
 };
 use axum::{
     extract::{Path, State},
@@ -88,6 +89,11 @@ async fn poll(
     }
 }
 
+/// The live session a request's user token (`/token`) belongs to.
+fn session_of(store: &Store, user_token: &SecretToken) -> Result<usize, Failure> {
+    Ok(store.session_of_user_token(token("/token", user_token)?)?)
+}
+
 fn done() -> Result<Success<EmptyResult>, Failure> {
     Ok(Success {
         summary: "Success".into(),
@@ -96,6 +102,18 @@ fn done() -> Result<Success<EmptyResult>, Failure> {
 }
 
 /// What a list request asks for, from either list endpoint.
+macro_rules! list_args {
+    ($req:expr) => {
+        ListArgs {
+            filter: $req.filter.as_ref(),
+            last: $req.last.as_deref(),
+            order: $req.order,
+            order_by: $req.order_by,
+            size: $req.size,
+        }
+    };
+}
+
 struct ListArgs<'a> {
     filter: Option<&'a SessionListFilter>,
     last: Option<&'a str>,
@@ -147,14 +165,7 @@ async fn session_list(
     request: ApiRequest<SessionListRequest>,
 ) -> Response {
     request.answer(|req| {
-        let args = ListArgs {
-            filter: req.filter.as_ref(),
-            last: req.last.as_deref(),
-            order: req.order,
-            order_by: req.order_by,
-            size: req.size,
-        };
-        let (sessions, last) = list_page(&state.store(), args, None)?;
+        let (sessions, last) = list_page(&state.store(), list_args!(req), None)?;
         Ok(Success {
             summary: listed(sessions.len()),
             result: SessionListResult {
@@ -181,9 +192,8 @@ async fn client_invalidate(
     request: ApiRequest<ClientSessionInvalidateRequest>,
 ) -> Response {
     request.answer(|req| {
-        let user_token = token("/token", &req.token)?;
         let mut store = state.store();
-        let user = store.user_of(store.session_of_user_token(user_token)?);
+        let user = store.user_of(session_of(&store, &req.token)?);
         store.invalidate(&req.session_id, Some(user))?;
         done()
     })
@@ -194,17 +204,9 @@ async fn client_list(
     request: ApiRequest<ClientSessionListRequest>,
 ) -> Response {
     request.answer(|req| {
-        let user_token = token("/token", &req.token)?;
         let store = state.store();
-        let user = store.user_of(store.session_of_user_token(user_token)?);
-        let args = ListArgs {
-            filter: req.filter.as_ref(),
-            last: req.last.as_deref(),
-            order: req.order,
-            order_by: req.order_by,
-            size: req.size,
-        };
-        let (sessions, last) = list_page(&store, args, Some(user))?;
+        let user = store.user_of(session_of(&store, &req.token)?);
+        let (sessions, last) = list_page(&store, list_args!(req), Some(user))?;
         Ok(Success {
             summary: listed(sessions.len()),
             result: ClientSessionListResult {
@@ -220,9 +222,8 @@ async fn client_logout(
     request: ApiRequest<ClientSessionLogoutRequest>,
 ) -> Response {
     request.answer(|req| {
-        let user_token = token("/token", &req.token)?;
         let mut store = state.store();
-        let session = store.session_of_user_token(user_token)?;
+        let session = session_of(&store, &req.token)?;
         store.end(session);
         done()
     })
