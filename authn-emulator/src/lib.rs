@@ -17,6 +17,11 @@
 //! keeps a [`Journal`] of every request. The same is reachable over HTTP under
 //! `/_emulator/` (the project README lists the paths).
 //!
+//! Inside, requests go through two layers (the journal, then the fault rules)
+//! to handlers that take an extractor (the service token checked, the body
+//! read into its generated request type with field errors) and answer in one
+//! envelope; the store holds users and sessions with an index per order.
+//!
 //! Throttling (429 with `Retry-After`), HTTP 202 queueing and dropped
 //! connections happen when [fault rules](FaultRule) say so. What it does not
 //! model: the intelligence fields, `config_id` (accepted, ignored), and

@@ -45,11 +45,24 @@
 //! );
 //! ```
 //!
+//! # How the crate is laid out
+//! [`AuthN`] hands out [`SessionApi`] and [`ClientSessionApi`], whose calls
+//! build the generated request types (with their builders, so a field the
+//! spec adds needs no change here) and run them through the transport: the
+//! retry loop with 202 polling and deadlines, one attempt with its capped
+//! read, the envelope decoding, and a redactor that owns each call's
+//! secrets. Whether a failure is retried comes from one table ([`retry`]),
+//! which [`Error::is_retryable`] and [`Error::may_have_been_processed`] read
+//! too. Both list endpoints share one list and pagination path.
+//!
 //! # Cargo features
 //! - `rustls` (default): TLS with rustls and the *ring* crypto provider.
 //! - `native-tls`: TLS with the system's library instead.
 //! - `test-util`: [`ApiError::for_test`] and [`PangeaResponse::for_test`], to
 //!   test your own error handling without a server.
+//! - `schemars`: every generated type derives `schemars::JsonSchema`
+//!   (schemars 0.8), to embed [`SessionItem`] and friends in your own OpenAPI
+//!   document.
 //!
 //! With no TLS feature, only plain `http://` base URLs work (the local
 //! emulator); an `https://` one is refused with [`Error::Config`].
