@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One fault rule, as `POST /_emulator/faults` takes it (JSON) and as
-/// [`Faults::add`] takes it.
+/// [`Faults::add`](super::Faults::add) takes it.
 ///
 /// ```
 /// use authn_emulator::FaultRule;
