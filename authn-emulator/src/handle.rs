@@ -85,7 +85,7 @@ impl EmulatorHandle {
     }
 
     /// The users and sessions it started with (tokens as seeded); empty when
-    /// built with [`EmulatorBuilder::keep_fixtures`]`(false)`.
+    /// built with [`EmulatorBuilder::keep_fixtures`](crate::EmulatorBuilder::keep_fixtures)`(false)`.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
