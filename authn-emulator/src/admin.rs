@@ -28,6 +28,7 @@ pub(crate) fn router(state: Shared) -> Router {
     Router::new()
         .route("/_emulator/reset", post(reset))
         .route("/_emulator/state", get(get_state).put(put_state))
+        .route("/_emulator/state/save", post(save_state))
         .route("/_emulator/clock", get(get_clock).post(set_clock))
         .route("/_emulator/journal", get(get_journal).delete(clear_journal))
         .route(
@@ -76,6 +77,18 @@ async fn put_state(State(state): State<Shared>, caller: Authorized, body: Bytes)
             Refusal::Invalid(vec![field_error("InvalidValue", "/users", problem)])
         })?;
         Ok(None)
+    })
+}
+
+/// `POST /_emulator/state/save`: the state written to `--state-file`.
+async fn save_state(State(state): State<Shared>, caller: Authorized) -> Response {
+    admin(caller, || match state.save() {
+        Ok(true) => Ok(None),
+        Ok(false) => Err(Refusal::NotFound(
+            "this emulator has no state file: start it with --state-file".into(),
+        )
+        .into()),
+        Err(e) => Err(Failure::Internal(e.to_string())),
     })
 }
 

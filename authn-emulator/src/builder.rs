@@ -2,12 +2,20 @@
 
 use std::{
     net::SocketAddr,
+    path::PathBuf,
     sync::{Arc, Mutex},
 };
 
 use crate::{
-    clock::Clock, faults::Faults, fixtures::random_id, handle::EmulatorHandle, journal::Journal,
-    serve, state::AppState, store::Store, EmulatorError, Fixtures,
+    clock::Clock,
+    faults::Faults,
+    fixtures::random_id,
+    handle::EmulatorHandle,
+    journal::Journal,
+    serve::{self, Limits},
+    state::AppState,
+    store::Store,
+    EmulatorError, Fixtures,
 };
 
 /// Settings of an emulator to start.
@@ -20,6 +28,8 @@ pub struct EmulatorBuilder {
     user_token_life: Option<std::time::Duration>,
     start_time: Option<chrono::DateTime<chrono::Utc>>,
     keep_fixtures: bool,
+    state_file: Option<PathBuf>,
+    limits: Limits,
 }
 
 impl Default for EmulatorBuilder {
@@ -31,6 +41,8 @@ impl Default for EmulatorBuilder {
             user_token_life: None,
             start_time: None,
             keep_fixtures: true,
+            state_file: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -129,6 +141,65 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Keeps the state in `path` across restarts (`--state-file`): when the
+    /// file exists, the emulator starts from it instead of the fixtures; when
+    /// it does not, from the fixtures. [`EmulatorHandle::save_state`] (and
+    /// `POST /_emulator/state/save`) writes it, atomically. A file that does
+    /// not parse stops the start with [`EmulatorError::StateFile`], naming
+    /// the file and the field, and is left as it is.
+    ///
+    /// ```no_run
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder()
+    ///     .seed_users(3, 2)
+    ///     .state_file("emulator-state.json")
+    ///     .spawn()
+    ///     .await
+    ///     .unwrap();
+    /// emulator.save_state().unwrap();
+    /// # }
+    /// ```
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// At most `n` connections open at once (default 1,024); more wait to be
+    /// accepted, and the emulator says so once each time the cap is reached.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().max_connections(256);
+    /// ```
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.limits.max_connections = n.max(1);
+        self
+    }
+
+    /// How long a client may take to send a request's headers, idle time on
+    /// a kept-alive connection included (default 30 s); then its connection
+    /// is closed.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().header_read_timeout(std::time::Duration::from_secs(5));
+    /// ```
+    pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// The largest request body the API takes (default 1 MiB); a larger one
+    /// is answered 413 in the API's error envelope. The admin API takes any
+    /// size (a state document holds every session).
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().max_body_bytes(64 * 1024);
+    /// ```
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_body_bytes = bytes;
+        self
+    }
+
     /// Binds and starts serving on the current Tokio runtime.
     ///
     /// ```
@@ -150,13 +221,25 @@ impl EmulatorBuilder {
                 })?),
                 None => None,
             };
-        let (fixtures, kept) = if self.keep_fixtures {
-            (self.fixtures.clone(), self.fixtures)
-        } else {
-            (self.fixtures, Fixtures::default())
+        let fixtures = match &self.state_file {
+            Some(path) => crate::persist::read(path)?.unwrap_or(self.fixtures),
+            None => self.fixtures,
         };
-        let store = Store::from_fixtures(fixtures, clock.clone(), user_token_life)
-            .map_err(EmulatorError::Fixtures)?;
+        let (fixtures, kept) = if self.keep_fixtures {
+            (fixtures.clone(), fixtures)
+        } else {
+            (fixtures, Fixtures::default())
+        };
+        let store =
+            Store::from_fixtures(fixtures, clock.clone(), user_token_life).map_err(|reason| {
+                match &self.state_file {
+                    Some(path) if path.exists() => EmulatorError::StateFile {
+                        path: path.clone(),
+                        reason,
+                    },
+                    _ => EmulatorError::Fixtures(reason),
+                }
+            })?;
         let service_token = self.service_token.unwrap_or_else(|| random_id("pts_"));
         let state = Arc::new(AppState {
             store: Mutex::new(store),
@@ -165,6 +248,7 @@ impl EmulatorBuilder {
             journal: Journal::default(),
             faults: Faults::default(),
             user_token_life,
+            state_file: self.state_file,
         });
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
@@ -179,8 +263,8 @@ impl EmulatorBuilder {
                 source,
             })?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = crate::http::router(state.clone());
-        let task = tokio::spawn(serve::serve(listener, app, async {
+        let app = crate::http::router(state.clone(), self.limits.max_body_bytes);
+        let task = tokio::spawn(serve::serve(listener, app, self.limits, async {
             let _ = stopped.await;
         }));
         Ok(EmulatorHandle::new(

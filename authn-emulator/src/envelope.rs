@@ -104,6 +104,8 @@ impl Meta {
 pub(crate) enum Failure {
     Unauthorized,
     Refused(Refusal),
+    /// The emulator itself failed (a state file it could not write).
+    Internal(String),
 }
 
 impl From<Refusal> for Failure {
@@ -129,6 +131,12 @@ impl IntoResponse for Refused {
             Failure::Refused(Refusal::NotFound(summary)) => {
                 meta.failure(StatusCode::NOT_FOUND, "NotFound", &summary, Vec::new())
             }
+            Failure::Internal(summary) => meta.failure(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                &summary,
+                Vec::new(),
+            ),
             Failure::Refused(Refusal::Invalid(errors)) => meta.failure(
                 StatusCode::BAD_REQUEST,
                 "ValidationError",

@@ -6,7 +6,7 @@
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Request},
-    http::request::Parts,
+    http::{request::Parts, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde::{de::DeserializeOwned, Serialize};
@@ -49,9 +49,18 @@ impl<T: DeserializeOwned> FromRequest<Shared> for ApiRequest<T> {
         let Authorized(meta) = Authorized::from_request_parts(&mut parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let bytes = match Bytes::from_request(Request::from_parts(parts, body), state).await {
+            Ok(bytes) => bytes,
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(meta.failure(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "PayloadTooLarge",
+                    "the request body is larger than the emulator takes (--max-body-bytes)",
+                    Vec::new(),
+                ));
+            }
+            Err(rejection) => return Err(rejection.into_response()),
+        };
         match parse::<T>(&bytes) {
             Ok(body) => Ok(ApiRequest { meta, body }),
             Err(failure) => Err(Refused(meta, failure).into_response()),

@@ -131,6 +131,21 @@ impl EmulatorHandle {
             .map_err(EmulatorError::Fixtures)
     }
 
+    /// Writes the state to the [state file](crate::EmulatorBuilder::state_file),
+    /// atomically, as `POST /_emulator/state/save` does and the binary does
+    /// on SIGTERM and SIGINT. `Ok(false)` when the emulator has no state file.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// assert!(!emulator.save_state().unwrap(), "no state file was given");
+    /// # }
+    /// ```
+    pub fn save_state(&self) -> Result<bool, EmulatorError> {
+        self.state.save()
+    }
+
     /// Empties the store (no users, no sessions), as `POST /_emulator/reset` does.
     ///
     /// ```
@@ -197,6 +212,27 @@ impl EmulatorHandle {
     /// # }
     /// ```
     pub async fn shutdown(mut self) {
+        self.stop().await;
+    }
+
+    /// Stops accepting connections, waits for in-flight requests, then
+    /// writes the state to the [state file](crate::EmulatorBuilder::state_file),
+    /// as the binary does on SIGTERM and SIGINT. `Ok(false)` when the
+    /// emulator has no state file.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let emulator = authn_emulator::Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// assert!(!emulator.shutdown_and_save().await.unwrap());
+    /// # }
+    /// ```
+    pub async fn shutdown_and_save(mut self) -> Result<bool, EmulatorError> {
+        self.stop().await;
+        self.state.save()
+    }
+
+    async fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

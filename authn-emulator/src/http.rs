@@ -17,7 +17,7 @@ use authn_session_gen::{
     SecretToken,
 };
 use axum::{
-    extract::{Path, State},
+    extract::{DefaultBodyLimit, Path, State},
     http::StatusCode,
     middleware,
     response::{IntoResponse, Response},
@@ -34,7 +34,7 @@ use crate::{
     store::{field_error, Refusal, Store},
 };
 
-pub(crate) fn router(state: Shared) -> Router {
+pub(crate) fn router(state: Shared, max_body_bytes: usize) -> Router {
     Router::new()
         .route(
             operations::SESSION_INVALIDATE.path,
@@ -62,6 +62,7 @@ pub(crate) fn router(state: Shared) -> Router {
             )
         })
         .route("/request/{request_id}", get(poll))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), inject))
         .layer(middleware::from_fn_with_state(state.clone(), journal))
         .with_state(state.clone())

@@ -41,6 +41,7 @@ mod handle;
 mod http;
 mod journal;
 mod middleware;
+mod persist;
 mod serve;
 mod state;
 mod store;
@@ -56,8 +57,9 @@ pub use handle::EmulatorHandle;
 pub use journal::{Journal, JournalEntry};
 pub use store::{DEFAULT_PAGE_SIZE, MAX_SERVED_PAGE_SIZE};
 
-/// Why the emulator could not start.
+/// Why the emulator could not start, or could not save its state.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EmulatorError {
     /// The fixtures are inconsistent (duplicate ids, bad times).
     #[error("invalid fixtures: {0}")]
@@ -69,6 +71,15 @@ pub enum EmulatorError {
         addr: SocketAddr,
         /// Why.
         source: std::io::Error,
+    },
+    /// The state file (`--state-file`) could not be read, does not parse,
+    /// or could not be written. A file that does not parse is left as it is.
+    #[error("state file {}: {reason}", .path.display())]
+    StateFile {
+        /// The state file.
+        path: std::path::PathBuf,
+        /// What is wrong, naming the field when it does not parse.
+        reason: String,
     },
 }
 

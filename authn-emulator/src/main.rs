@@ -33,6 +33,21 @@ struct Args {
     /// Start the emulator's clock at this RFC 3339 time instead of now (it ticks from there).
     #[arg(long, value_name = "RFC3339")]
     clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// Keep the state in this file: start from it when it exists (else from
+    /// the fixture and seed flags), and write it atomically on SIGTERM,
+    /// SIGINT and `POST /_emulator/state/save`.
+    #[arg(long, value_name = "PATH")]
+    state_file: Option<PathBuf>,
+    /// Connections open at once; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds a client may take to send a request's headers (idle time on a
+    /// kept-alive connection included) before its connection is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    header_read_timeout: u64,
+    /// Largest request body of the API, in bytes (larger: 413).
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
 }
 
 #[tokio::main]
@@ -73,7 +88,14 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut builder = Emulator::builder()
         .addr(args.addr)
         .fixtures(fixtures)
-        .keep_fixtures(false);
+        .keep_fixtures(false)
+        .max_connections(args.max_connections)
+        .header_read_timeout(std::time::Duration::from_secs(args.header_read_timeout))
+        .max_body_bytes(args.max_body_bytes);
+    let resumed = args.state_file.as_ref().filter(|path| path.exists());
+    if let Some(path) = &args.state_file {
+        builder = builder.state_file(path);
+    }
     if let Some(secs) = args.user_token_life {
         builder = builder.user_token_life(std::time::Duration::from_secs(secs));
     }
@@ -86,13 +108,23 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let stop = install_stop_signal()?;
     let emulator = builder.spawn().await?;
-    println!(
-        "{users} users, {sessions} sessions{}",
-        args.dump_fixtures
-            .as_ref()
-            .map(|p| format!(" (written to {})", p.display()))
-            .unwrap_or_default()
-    );
+    if let Some(path) = resumed {
+        let state = emulator.dump();
+        let sessions: usize = state.users.iter().map(|u| u.sessions.len()).sum();
+        println!(
+            "{} users, {sessions} sessions (the state in {})",
+            state.users.len(),
+            path.display()
+        );
+    } else {
+        println!(
+            "{users} users, {sessions} sessions{}",
+            args.dump_fixtures
+                .as_ref()
+                .map(|p| format!(" (written to {})", p.display()))
+                .unwrap_or_default()
+        );
+    }
     if generated {
         println!("service token: {}", emulator.service_token());
     }
@@ -100,7 +132,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     stop.await;
     // Whoever started us may have closed our stdout by now: do not fail on it.
     let _ = writeln!(std::io::stdout(), "shutting down");
-    emulator.shutdown().await;
+    // Stops accepting, lets in-flight requests finish, then writes the state file.
+    if emulator.shutdown_and_save().await? {
+        let _ = writeln!(std::io::stdout(), "state written");
+    }
     Ok(())
 }
 

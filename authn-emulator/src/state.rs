@@ -17,6 +17,8 @@ pub(crate) struct AppState {
     pub journal: Journal,
     pub faults: Faults,
     pub user_token_life: Option<chrono::Duration>,
+    /// Where `save` writes the state (`--state-file`).
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -40,6 +42,17 @@ impl AppState {
         let store = Store::from_fixtures(fixtures, self.clock.clone(), self.user_token_life)?;
         *self.store() = store;
         Ok(())
+    }
+
+    /// Writes the state to the state file, atomically; `Ok(false)` when the
+    /// emulator has none.
+    pub(crate) fn save(&self) -> Result<bool, crate::EmulatorError> {
+        let Some(path) = &self.state_file else {
+            return Ok(false);
+        };
+        let fixtures = self.store().dump();
+        crate::persist::save(path, &fixtures)?;
+        Ok(true)
     }
 
     /// Whether the request carries the service token.

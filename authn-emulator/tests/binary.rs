@@ -1,71 +1,11 @@
 //! The `authn-emulator` binary: serves a fixture file exactly, seeds and dumps
 //! random users, prints where it listens.
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-};
+mod common;
 
 use authn_emulator::Fixtures;
-use serde_json::{json, Value};
-
-struct Running {
-    child: Child,
-    base_url: String,
-    printed: Vec<String>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn run(args: &[&str]) -> Running {
-    let child = Command::new(env!("CARGO_BIN_EXE_authn-emulator"))
-        .args(["--addr", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the emulator binary");
-    // Owned by `Running` at once, so that it is killed and reaped on every path.
-    let mut running = Running {
-        child,
-        base_url: String::new(),
-        printed: Vec::new(),
-    };
-    let stdout = running.child.stdout.take().expect("stdout");
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("utf-8");
-        let url = line.strip_prefix("listening on ").map(str::to_string);
-        running.printed.push(line);
-        if let Some(url) = url {
-            running.base_url = url;
-            return running;
-        }
-    }
-    panic!(
-        "the emulator exited without saying where it listens: {:?}",
-        running.printed
-    );
-}
-
-async fn post(base_url: &str, token: &str, path: &str, body: Value) -> (u16, Value) {
-    // reqwest, as this workspace builds it, needs a process-wide crypto provider.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let response = reqwest::Client::new()
-        .post(format!("{base_url}{path}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    (
-        response.status().as_u16(),
-        response.json().await.expect("JSON envelope"),
-    )
-}
+use common::{post, run};
+use serde_json::json;
 
 #[tokio::test]
 async fn serves_the_fixture_file() {
@@ -164,23 +104,7 @@ async fn seeds_dumps_and_prints_a_generated_token() {
 fn ctrl_c_and_sigterm_shut_it_down_cleanly() {
     for signal in ["-INT", "-TERM"] {
         let mut emulator = run(&["--seed-users", "1"]);
-        let pid = emulator.child.id().to_string();
-        let sent = Command::new("kill")
-            .args([signal, &pid])
-            .status()
-            .expect("kill");
-        assert!(sent.success());
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        let status = loop {
-            if let Some(status) = emulator.child.try_wait().expect("wait") {
-                break status;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "{signal}: still running after 10 s"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        };
+        let status = emulator.signal_and_wait(signal);
         assert!(status.success(), "{signal}: {status}");
     }
 }
