@@ -30,6 +30,7 @@ pub struct EmulatorBuilder {
     keep_fixtures: bool,
     state_file: Option<PathBuf>,
     limits: Limits,
+    journal_limit: usize,
 }
 
 impl Default for EmulatorBuilder {
@@ -43,6 +44,7 @@ impl Default for EmulatorBuilder {
             keep_fixtures: true,
             state_file: None,
             limits: Limits::default(),
+            journal_limit: Journal::DEFAULT_LIMIT,
         }
     }
 }
@@ -200,6 +202,18 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many requests the journal keeps (default
+    /// [`Journal::DEFAULT_LIMIT`], 100,000); older ones are forgotten first,
+    /// so a long-running emulator's memory stays bounded.
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().journal_limit(1_000);
+    /// ```
+    pub fn journal_limit(mut self, limit: usize) -> Self {
+        self.journal_limit = limit;
+        self
+    }
+
     /// Binds and starts serving on the current Tokio runtime.
     ///
     /// ```
@@ -245,7 +259,7 @@ impl EmulatorBuilder {
             store: Mutex::new(store),
             service_token: service_token.clone(),
             clock,
-            journal: Journal::default(),
+            journal: Journal::with_limit(self.journal_limit),
             faults: Faults::default(),
             user_token_life,
             state_file: self.state_file,

@@ -1,8 +1,13 @@
 //! The request journal: every API request the emulator handled, in order, for
 //! tests to assert on (WireMock's `verify`). It holds no bodies and no
-//! headers but the retried-ids one, so no token value ever enters it.
+//! headers but the retried-ids one, so no token value ever enters it. It
+//! keeps the last [`Journal::DEFAULT_LIMIT`] requests (or the limit it was
+//! given), so a long-running emulator's memory stays bounded.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex, PoisonError},
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,12 +44,50 @@ pub struct JournalEntry {
 /// assert_eq!(emulator.journal().count("/v2/session/list"), 0);
 /// # }
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Journal {
-    entries: Arc<Mutex<Vec<JournalEntry>>>,
+    inner: Arc<Mutex<Entries>>,
+}
+
+/// The entries kept, each with its place in the sequence of every request.
+#[derive(Debug)]
+struct Entries {
+    kept: VecDeque<JournalEntry>,
+    /// The sequence number of `kept[0]`.
+    first: u64,
+    /// The sequence number the next request gets.
+    next: u64,
+    limit: usize,
+}
+
+impl Default for Journal {
+    fn default() -> Self {
+        Self::with_limit(Self::DEFAULT_LIMIT)
+    }
 }
 
 impl Journal {
+    /// How many requests a journal keeps unless told otherwise: 100,000
+    /// (about 30 MB); older ones are forgotten first.
+    pub const DEFAULT_LIMIT: usize = 100_000;
+
+    /// A journal that keeps the last `limit` requests (at least 1).
+    ///
+    /// ```
+    /// let journal = authn_emulator::Journal::with_limit(10);
+    /// assert!(journal.entries().is_empty());
+    /// ```
+    pub fn with_limit(limit: usize) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(Entries {
+                kept: VecDeque::new(),
+                first: 0,
+                next: 0,
+                limit: limit.max(1),
+            })),
+        }
+    }
+
     /// Every entry, oldest first.
     ///
     /// ```
@@ -52,7 +95,7 @@ impl Journal {
     /// assert!(entries.is_empty());
     /// ```
     pub fn entries(&self) -> Vec<JournalEntry> {
-        self.lock().clone()
+        self.lock().kept.iter().cloned().collect()
     }
 
     /// How many requests reached `path_or_operation` (a path such as
@@ -64,6 +107,7 @@ impl Journal {
     /// ```
     pub fn count(&self, path_or_operation: &str) -> usize {
         self.lock()
+            .kept
             .iter()
             .filter(|e| {
                 e.path == path_or_operation || e.operation.as_deref() == Some(path_or_operation)
@@ -77,27 +121,78 @@ impl Journal {
     /// authn_emulator::Journal::default().clear();
     /// ```
     pub fn clear(&self) {
-        self.lock().clear();
-    }
-
-    /// Records an arriving request; returns its place for [`Journal::answered`].
-    pub(crate) fn arrived(&self, entry: JournalEntry) -> usize {
         let mut entries = self.lock();
-        entries.push(entry);
-        entries.len() - 1
+        entries.kept.clear();
+        entries.first = entries.next;
     }
 
-    /// Fills in the answer of the request recorded at `at`.
-    pub(crate) fn answered(&self, at: usize, status: u16, request_id: Option<String>) {
-        // A clear() in between may have removed it: then there is nothing to fill in.
-        if let Some(entry) = self.lock().get_mut(at) {
+    /// Records an arriving request; returns its sequence number for
+    /// [`Journal::answered`]. Past the limit, the oldest entry goes.
+    pub(crate) fn arrived(&self, entry: JournalEntry) -> u64 {
+        let mut entries = self.lock();
+        let seq = entries.next;
+        entries.next += 1;
+        entries.kept.push_back(entry);
+        if entries.kept.len() > entries.limit {
+            entries.kept.pop_front();
+            entries.first += 1;
+        }
+        seq
+    }
+
+    /// Fills in the answer of request number `seq`.
+    pub(crate) fn answered(&self, seq: u64, status: u16, request_id: Option<String>) {
+        let mut entries = self.lock();
+        // A clear() or the limit may have removed it: then there is nothing to fill in.
+        let Some(at) = seq.checked_sub(entries.first) else {
+            return;
+        };
+        if let Some(entry) = entries.kept.get_mut(at as usize) {
             entry.status = status;
             entry.request_id = request_id;
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<JournalEntry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         // A panic elsewhere while holding it leaves a journal still worth reading.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> JournalEntry {
+        JournalEntry {
+            time: Utc::now(),
+            method: "POST".into(),
+            path: path.into(),
+            operation: None,
+            status: 0,
+            request_id: None,
+            retried_request_ids: None,
+        }
+    }
+
+    #[test]
+    fn it_keeps_the_last_requests_and_answers_land_on_their_own_entry() {
+        let journal = Journal::with_limit(2);
+        let a = journal.arrived(entry("/a"));
+        let b = journal.arrived(entry("/b"));
+        let c = journal.arrived(entry("/c"));
+        let paths: Vec<String> = journal.entries().into_iter().map(|e| e.path).collect();
+        assert_eq!(paths, ["/b", "/c"]);
+        journal.answered(a, 200, None);
+        journal.answered(c, 404, None);
+        let statuses: Vec<u16> = journal.entries().into_iter().map(|e| e.status).collect();
+        assert_eq!(statuses, [0, 404]);
+        // An answer after a clear() does not land on a newer request.
+        journal.clear();
+        let d = journal.arrived(entry("/d"));
+        journal.answered(b, 500, None);
+        assert_eq!(journal.entries()[0].status, 0);
+        journal.answered(d, 200, None);
+        assert_eq!(journal.entries()[0].status, 200);
     }
 }

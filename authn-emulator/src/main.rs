@@ -48,6 +48,9 @@ struct Args {
     /// Largest request body of the API, in bytes (larger: 413).
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
+    /// Requests the journal keeps; older ones are forgotten first.
+    #[arg(long, value_name = "N", default_value_t = authn_emulator::Journal::DEFAULT_LIMIT)]
+    journal_limit: usize,
 }
 
 #[tokio::main]
@@ -91,7 +94,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .keep_fixtures(false)
         .max_connections(args.max_connections)
         .header_read_timeout(std::time::Duration::from_secs(args.header_read_timeout))
-        .max_body_bytes(args.max_body_bytes);
+        .max_body_bytes(args.max_body_bytes)
+        .journal_limit(args.journal_limit);
     let resumed = args.state_file.as_ref().filter(|path| path.exists());
     if let Some(path) = &args.state_file {
         builder = builder.state_file(path);
