@@ -55,7 +55,10 @@ impl ClientApi {
 /// A user token only ever reaches the sessions of its own user.
 ///
 /// Tokens are taken as `&str`, `String` or [`SecretToken`], so the tokens a
-/// [`refresh`](Self::refresh) returns go straight back in. Like
+/// [`refresh`](Self::refresh) returns go straight back in. A user token is
+/// `ptu_…` or a JWT; any token of printable ASCII up to 16 KiB is accepted
+/// (a JWT with custom claims runs to kilobytes), anything else is
+/// [`Error::InvalidInput`] before sending. Like
 /// [`SessionApi`](crate::SessionApi), it owns a clone of the client and every
 /// call returns a `'static` future.
 ///
