@@ -12,7 +12,7 @@ use std::{
 };
 
 use authn_emulator::Fixtures;
-use common::run;
+use common::{get_json, run};
 use http_body_util::{BodyExt, Full};
 use hyper::{body::Bytes, Request};
 use serde_json::{json, Value};
@@ -108,19 +108,9 @@ async fn connection(
 /// How many requests the journal holds, then empties it (so that the
 /// journal's own growth is not counted as the server's).
 async fn drain_journal(base_url: &str) -> u64 {
-    let http = reqwest::Client::new();
-    let url = format!("{base_url}/_emulator/journal");
-    let entries: Vec<Value> = http
-        .get(&url)
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let status = http
-        .delete(&url)
+    let entries: Vec<Value> = get_json(base_url, TOKEN, "/_emulator/journal").await;
+    let status = reqwest::Client::new()
+        .delete(format!("{base_url}/_emulator/journal"))
         .bearer_auth(TOKEN)
         .send()
         .await
@@ -144,15 +134,7 @@ async fn two_hundred_thousand_requests_over_fifty_thousand_connections() {
     ]);
     let pid = emulator.child.id();
     let addr = emulator.addr();
-    let fixtures: Fixtures = reqwest::Client::new()
-        .get(format!("{}/_emulator/state", emulator.base_url))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fixtures: Fixtures = get_json(&emulator.base_url, TOKEN, "/_emulator/state").await;
     let fixtures = Arc::new(fixtures);
     let (sent, errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let (mut journaled, mut first_rss) = (0, 0);

@@ -263,6 +263,47 @@ impl MockServer {
     }
 }
 
+/// An emulator holding `fixtures` with the service token `token`, and a
+/// client of it with default settings.
+pub async fn emulator_with(
+    token: &str,
+    fixtures: authn_emulator::Fixtures,
+) -> (authn_emulator::EmulatorHandle, authn_session::AuthN) {
+    let emulator = authn_emulator::Emulator::builder()
+        .service_token(token)
+        .fixtures(fixtures)
+        .spawn()
+        .await
+        .expect("the emulator starts");
+    let config = authn_session::Config::builder()
+        .base_url_template(emulator.base_url())
+        .build()
+        .expect("config");
+    let authn = authn_session::AuthN::new(emulator.service_token(), config).expect("client");
+    (emulator, authn)
+}
+
+/// `GET base_url + path` with the service token `token`, read as JSON: the
+/// admin API's answers (`/_emulator/state`, `/_emulator/journal`).
+pub async fn admin_get<T: serde::de::DeserializeOwned>(
+    base_url: &str,
+    token: &str,
+    path: &str,
+) -> T {
+    let body = authn_session::http_client_builder()
+        .build()
+        .expect("client")
+        .get(format!("{base_url}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("admin request")
+        .bytes()
+        .await
+        .expect("admin answer");
+    serde_json::from_slice(&body).expect("admin answer is JSON")
+}
+
 /// A config builder for `emulator`, with fast retries and polling; tests add
 /// what they need and build it.
 pub fn emulator_config(emulator: &authn_emulator::EmulatorHandle) -> authn_session::ConfigBuilder {

@@ -3,12 +3,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use authn_emulator::{Emulator, EmulatorHandle, FixtureSession, FixtureUser, Fixtures};
+use authn_emulator::{EmulatorHandle, FixtureSession, FixtureUser, Fixtures};
 use authn_session::{
     ApiErrorKind, AuthN, Config, Error, ExposeSecret, ItemOrder, ListOptions, RefreshOptions,
     SessionListFilter, SessionListOrderBy,
 };
-use authn_session_tests::listed;
+use authn_session_tests::{emulator_with, listed};
 use futures::TryStreamExt;
 use serde_json::json;
 
@@ -49,18 +49,7 @@ fn user(name: &str, sessions: usize) -> FixtureUser {
 }
 
 async fn start(users: Vec<FixtureUser>) -> (EmulatorHandle, AuthN) {
-    let emulator = Emulator::builder()
-        .service_token("pts_emulatortests")
-        .fixtures(Fixtures { users })
-        .spawn()
-        .await
-        .unwrap();
-    let config = Config::builder()
-        .base_url_template(emulator.base_url())
-        .build()
-        .unwrap();
-    let authn = AuthN::new(emulator.service_token(), config).unwrap();
-    (emulator, authn)
+    emulator_with("pts_emulatortests", Fixtures { users }).await
 }
 
 fn kind(err: &Error) -> ApiErrorKind {

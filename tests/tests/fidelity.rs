@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use authn_emulator::{Emulator, EmulatorHandle, FixtureSession, FixtureUser, Fixtures};
+use authn_emulator::{EmulatorHandle, FixtureSession, FixtureUser, Fixtures};
 use authn_session::{
-    AuthN, Config, ExposeSecret, InvalidateOptions, ListOptions, RefreshOptions, SessionListFilter,
+    AuthN, ExposeSecret, InvalidateOptions, ListOptions, RefreshOptions, SessionListFilter,
 };
+use authn_session_tests::emulator_with;
 use futures::TryStreamExt;
 use serde_json::json;
 
@@ -81,18 +82,7 @@ fn fixtures() -> Fixtures {
 }
 
 async fn start() -> (EmulatorHandle, AuthN) {
-    let emulator = Emulator::builder()
-        .service_token("pts_fidelity")
-        .fixtures(fixtures())
-        .spawn()
-        .await
-        .unwrap();
-    let config = Config::builder()
-        .base_url_template(emulator.base_url())
-        .build()
-        .unwrap();
-    let authn = AuthN::new(emulator.service_token(), config).unwrap();
-    (emulator, authn)
+    emulator_with("pts_fidelity", fixtures()).await
 }
 
 async fn ids(authn: &AuthN, filter: SessionListFilter) -> Vec<String> {

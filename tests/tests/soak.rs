@@ -9,6 +9,7 @@ use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use authn_emulator::{Emulator, FaultRule, FixtureSession, FixtureUser, Fixtures};
 use authn_session::{AuthN, Config, ExposeSecret, ListOptions, SessionListFilter, TokenKeeper};
+use authn_session_tests::admin_get;
 use futures::future::join_all;
 use serde_json::{json, Value};
 
@@ -170,15 +171,7 @@ async fn invalidate_all_through_faults_ends_each_match_once_or_reports_it() {
     // The accounting: every match ended once, or reported failed.
     assert_eq!(report.matched(), 20_000);
     assert_eq!(report.ended() + report.failed().len(), report.matched());
-    let state: Fixtures = admin
-        .get(format!("{base_url}/_emulator/state"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state: Fixtures = admin_get(&base_url, TOKEN, "/_emulator/state").await;
     let live: HashSet<String> = state
         .users
         .iter()
@@ -206,15 +199,7 @@ async fn invalidate_all_through_faults_ends_each_match_once_or_reports_it() {
         .filter(|id| id.starts_with("pmt_bystander"))
         .count();
     assert_eq!(bystanders, 2_000, "nothing outside the filter is ended");
-    let journal: Vec<Value> = admin
-        .get(format!("{base_url}/_emulator/journal"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let journal: Vec<Value> = admin_get(&base_url, TOKEN, "/_emulator/journal").await;
     let invalidations = journal
         .iter()
         .filter(|e| e["operation"] == "session_invalidate")

@@ -122,3 +122,21 @@ pub async fn post(base_url: &str, token: &str, path: &str, body: Value) -> (u16,
     let text = response.text().await.expect("body");
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
+
+/// `GET base_url + path` with `token`, read as JSON (the admin API).
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    base_url: &str,
+    token: &str,
+    path: &str,
+) -> T {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+        .get(format!("{base_url}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON answer")
+}
