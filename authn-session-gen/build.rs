@@ -1,25 +1,23 @@
 //! Generates the raw client from the spec into `OUT_DIR/client.rs`.
 //!
-//! In the workspace the spec is `openapi/authn-session.yaml` at the root, the
-//! single source of truth. A packaged crate (crates.io) has no root beside it,
-//! so it carries a copy in `openapi/` that `cargo xtask codegen` writes and
-//! `--check` keeps identical.
+//! The source of truth is `openapi/authn-session.yaml` at the workspace root.
+//! The build reads `openapi/authn-session.json` in this crate, the same spec
+//! in JSON that `cargo xtask codegen` writes and `--check` keeps identical:
+//! a packaged crate (crates.io) has no workspace root beside it, and JSON
+//! needs no YAML parser compiled on every user's machine.
 
 use std::path::PathBuf;
 
 fn main() {
     let dir =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let workspace = dir.join("../openapi/authn-session.yaml");
-    let spec = if workspace.is_file() {
-        workspace
-    } else {
-        dir.join("openapi/authn-session.yaml")
-    };
+    let spec = dir.join("openapi/authn-session.json");
     println!("cargo:rerun-if-changed={}", spec.display());
     // The `schemars` feature: every generated type derives `JsonSchema`.
     let options = authn_session_codegen::Options {
         json_schema: std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some(),
+        // Unformatted: the reviewed snapshot is the same code, pretty-printed.
+        pretty: false,
     };
     let artifacts = match authn_session_codegen::generate_with(&spec, options) {
         Ok(artifacts) => artifacts,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::types::{ConfigId, SessionId, UserId};
+use crate::types::{ConfigId, SessionId};
 
 macro_rules! id_impls {
     ($($ty:ident),*) => {$(
@@ -21,7 +21,7 @@ macro_rules! id_impls {
     )*};
 }
 
-id_impls!(SessionId, UserId, ConfigId);
+id_impls!(SessionId, ConfigId);
 
 #[cfg(test)]
 mod tests {
@@ -32,7 +32,7 @@ mod tests {
         let id: SessionId = "pmt_abc".parse().unwrap();
         assert_eq!(id.to_string(), "pmt_abc");
         assert_eq!(id.as_ref(), "pmt_abc");
-        let user: UserId = "pui_abc".parse().unwrap();
+        let user: crate::types::UserId = "pui_abc".parse().unwrap();
         assert_eq!(format!("{user}"), "pui_abc");
     }
 }

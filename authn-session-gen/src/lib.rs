@@ -13,10 +13,12 @@
 //! ```
 
 mod filter;
+mod identity;
 mod ids;
 mod secret;
 
 pub use filter::ProfileKey;
+pub use identity::{UserId, IDENTITY_PATTERN};
 pub use secret::SecretToken;
 
 #[allow(
@@ -32,3 +34,12 @@ mod generated {
 }
 
 pub use generated::*;
+
+/// The types of the spec's schemas, generated (with their builders in
+/// [`types::builder`] and conversion errors in [`types::error`]), and the
+/// two the generator settings replace by hand-written ones: [`UserId`]
+/// (checked without a regex engine) and [`SecretToken`] (never printed).
+pub mod types {
+    pub use crate::generated::types::*;
+    pub use crate::{SecretToken, UserId};
+}

@@ -10,10 +10,10 @@ use authn_session_gen::types::{
 use schemars::{schema::RootSchema, schema_for};
 
 fn spec_required(component: &str) -> Vec<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/authn-session.yaml");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/authn-session.json");
     let spec: serde_json::Value =
-        serde_norway::from_str(&std::fs::read_to_string(path).expect("the packaged spec"))
-            .expect("YAML");
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the packaged spec"))
+            .expect("JSON");
     let mut required: Vec<String> = spec["components"]["schemas"][component]["required"]
         .as_array()
         .map(|r| r.iter().map(|v| v.as_str().unwrap().to_string()).collect())

@@ -228,7 +228,7 @@ mod tests {
             "svc:ops/o'brien bot",
             "a.b-c_d",
         ] {
-            assert_eq!(user_id(good).unwrap().as_str(), good);
+            assert_eq!(&*user_id(good).unwrap(), good);
         }
         for bad in [
             "",

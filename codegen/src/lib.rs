@@ -7,7 +7,7 @@
 //! build-time dependency of `authn-session-gen`, published for that reason only.
 //!
 //! ```no_run
-//! let artifacts = authn_session_codegen::generate(std::path::Path::new("openapi/authn-session.yaml"))?;
+//! let artifacts = authn_session_codegen::generate(std::path::Path::new("authn-session-gen/openapi/authn-session.json"))?;
 //! println!("{} lines of generated client", artifacts.generated_code.lines().count());
 //! # Ok::<(), authn_session_codegen::CodegenError>(())
 //! ```
@@ -22,7 +22,7 @@ use std::path::Path;
 pub use client::generate_client;
 pub use digest::api_digest;
 pub use lint::lint;
-pub use spec::load;
+pub use spec::{load, parse};
 
 /// Why code could not be generated. Messages say which file and what to fix.
 #[derive(Debug)]
@@ -45,27 +45,37 @@ pub struct Artifacts {
     pub api_digest: String,
 }
 
-/// What a build may add to the generated code; the reviewed snapshots are
-/// of [`Options::default`].
+/// How the code is generated: the build's settings are the default; the
+/// reviewed snapshot is the same code with `pretty` on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
     /// Every generated type also derives `schemars::JsonSchema` (0.8): the
     /// `schemars` feature of `authn-session-gen`.
     pub json_schema: bool,
+    /// The generated code pretty-printed, as the reviewed snapshot holds it
+    /// (needs the `pretty` feature); the build compiles it unformatted.
+    pub pretty: bool,
 }
 
-/// Loads and lints the spec at `path`, then derives every artifact from it.
+/// Loads (JSON) and lints the spec at `path`, then derives every artifact from it.
 pub fn generate(path: &Path) -> Result<Artifacts, CodegenError> {
     generate_with(path, Options::default())
 }
 
 /// [`generate`], with what a build adds ([`Options`]).
 pub fn generate_with(path: &Path, options: Options) -> Result<Artifacts, CodegenError> {
-    let spec = load(path)?;
+    generate_spec(load(path)?, &path.display().to_string(), options)
+}
+
+/// Lints `spec` (named `origin` in errors), then derives every artifact.
+pub fn generate_spec(
+    spec: openapiv3::OpenAPI,
+    origin: &str,
+    options: Options,
+) -> Result<Artifacts, CodegenError> {
     lint(&spec).map_err(|problems| {
         CodegenError(format!(
-            "{} does not pass the spec lint:\n  - {}",
-            path.display(),
+            "{origin} does not pass the spec lint:\n  - {}",
             problems.join("\n  - ")
         ))
     })?;

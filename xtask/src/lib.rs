@@ -22,11 +22,34 @@ pub fn spec_path() -> PathBuf {
     workspace_root().join("openapi").join("authn-session.yaml")
 }
 
-/// The copy of the spec that `authn-session-gen` carries in its package, so
-/// that a registry build (which has no `openapi/` beside it) can generate.
+/// The copy of the spec that `authn-session-gen` builds from, in JSON so that
+/// no YAML parser is compiled at build time; it is also in the package.
 pub fn packaged_spec_path() -> PathBuf {
     workspace_root()
         .join("authn-session-gen")
         .join("openapi")
-        .join("authn-session.yaml")
+        .join("authn-session.json")
+}
+
+/// The spec (`openapi/authn-session.yaml`) as the JSON the build reads: read
+/// into the OpenAPI types and written back, so that its order is the YAML's.
+pub fn spec_json() -> Result<String, authn_session_codegen::CodegenError> {
+    let path = spec_path();
+    let error = |e: String| authn_session_codegen::CodegenError(format!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).map_err(|e| error(e.to_string()))?;
+    let spec: openapiv3::OpenAPI = serde_norway::from_str(&text)
+        .map_err(|e| error(format!("not a valid OpenAPI 3.0 document: {e}")))?;
+    let json = serde_json::to_string_pretty(&spec).map_err(|e| error(e.to_string()))?;
+    Ok(json + "\n")
+}
+
+/// Every artifact of the spec, generated as the build generates it.
+pub fn artifacts() -> Result<authn_session_codegen::Artifacts, authn_session_codegen::CodegenError>
+{
+    let spec = authn_session_codegen::parse(&spec_json()?, "openapi/authn-session.yaml")?;
+    let options = authn_session_codegen::Options {
+        pretty: true,
+        ..Default::default()
+    };
+    authn_session_codegen::generate_spec(spec, "openapi/authn-session.yaml", options)
 }

@@ -9,8 +9,7 @@
 
 use std::process::ExitCode;
 
-use authn_session_codegen::generate;
-use xtask::{msrv, packaged_spec_path, public_api, snapshot, spec_path};
+use xtask::{msrv, packaged_spec_path, public_api, snapshot};
 
 const USAGE: &str = "usage: cargo xtask codegen [--check] | cargo xtask msrv
 
@@ -126,8 +125,7 @@ fn codegen(check: bool) -> ExitCode {
 /// The artifacts of the spec: its digest, the generated client, the copy
 /// the gen crate packages.
 fn spec_artifacts() -> Result<Vec<Artifact>, authn_session_codegen::CodegenError> {
-    let spec = spec_path();
-    let artifacts = generate(&spec)?;
+    let artifacts = xtask::artifacts()?;
     let mut all: Vec<Artifact> = snapshot::SNAPSHOTS
         .iter()
         .map(|snap| Artifact {
@@ -137,7 +135,7 @@ fn spec_artifacts() -> Result<Vec<Artifact>, authn_session_codegen::CodegenError
             drift: snapshot::drift(snap, &artifacts),
         })
         .collect();
-    let spec_text = std::fs::read_to_string(&spec).unwrap_or_default();
+    let spec_text = xtask::spec_json()?;
     let copy = packaged_spec_path();
     let old_copy = std::fs::read_to_string(&copy).unwrap_or_default();
     all.push(Artifact {
@@ -147,7 +145,7 @@ fn spec_artifacts() -> Result<Vec<Artifact>, authn_session_codegen::CodegenError
             &old_copy,
             &spec_text,
             &copy.display().to_string(),
-            "openapi/authn-session.yaml",
+            "openapi/authn-session.yaml, as JSON",
         ),
         file: spec_text,
     });
