@@ -31,6 +31,7 @@ pub struct EmulatorBuilder {
     state_file: Option<PathBuf>,
     limits: Limits,
     journal_limit: usize,
+    cors_origins: Vec<String>,
 }
 
 impl Default for EmulatorBuilder {
@@ -45,6 +46,7 @@ impl Default for EmulatorBuilder {
             state_file: None,
             limits: Limits::default(),
             journal_limit: Journal::DEFAULT_LIMIT,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -214,6 +216,21 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Lets pages from `origin` call the emulator from a browser (CORS):
+    /// `http://localhost:5173`, say, or `*` for any origin. Repeat it for more
+    /// origins. Preflights are answered; `Authorization`, `Content-Type` and
+    /// the retried-ids header are allowed, and `Retry-After` and
+    /// `X-Request-Id` are readable by the page. A bad origin fails
+    /// [`spawn`](Self::spawn) with [`EmulatorError::CorsOrigin`].
+    ///
+    /// ```
+    /// let builder = authn_emulator::Emulator::builder().cors_origin("http://localhost:5173");
+    /// ```
+    pub fn cors_origin(mut self, origin: impl Into<String>) -> Self {
+        self.cors_origins.push(origin.into());
+        self
+    }
+
     /// Binds and starts serving on the current Tokio runtime.
     ///
     /// ```
@@ -224,6 +241,7 @@ impl EmulatorBuilder {
     /// # }
     /// ```
     pub async fn spawn(self) -> Result<EmulatorHandle, EmulatorError> {
+        let cors = crate::cors::layer(&self.cors_origins)?;
         let clock = Clock::default();
         if let Some(now) = self.start_time {
             clock.set(now);
@@ -277,7 +295,11 @@ impl EmulatorBuilder {
                 source,
             })?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = crate::http::router(state.clone(), self.limits.max_body_bytes);
+        let mut app = crate::http::router(state.clone(), self.limits.max_body_bytes);
+        if let Some(cors) = cors {
+            // Outermost: a preflight is answered here, and never journaled.
+            app = app.layer(cors);
+        }
         let task = tokio::spawn(serve::serve(listener, app, self.limits, async {
             let _ = stopped.await;
         }));

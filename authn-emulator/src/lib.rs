@@ -33,6 +33,7 @@ mod admin;
 mod body;
 mod builder;
 mod clock;
+mod cors;
 mod envelope;
 mod extract;
 mod faults;
@@ -80,6 +81,15 @@ pub enum EmulatorError {
         path: std::path::PathBuf,
         /// What is wrong, naming the field when it does not parse.
         reason: String,
+    },
+    /// A CORS origin (`--cors-origin`, `.cors_origin`) is not `*` nor
+    /// `scheme://host[:port]`.
+    #[error("invalid CORS origin {origin:?}: {reason}")]
+    CorsOrigin {
+        /// The origin given.
+        origin: String,
+        /// What is wrong with it.
+        reason: &'static str,
     },
 }
 

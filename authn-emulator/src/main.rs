@@ -51,6 +51,10 @@ struct Args {
     /// Requests the journal keeps; older ones are forgotten first.
     #[arg(long, value_name = "N", default_value_t = authn_emulator::Journal::DEFAULT_LIMIT)]
     journal_limit: usize,
+    /// Let pages from this origin call the emulator from a browser (CORS),
+    /// e.g. http://localhost:5173; repeat for more, or `*` for any origin.
+    #[arg(long, value_name = "ORIGIN")]
+    cors_origin: Vec<String>,
 }
 
 #[tokio::main]
@@ -96,6 +100,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .header_read_timeout(std::time::Duration::from_secs(args.header_read_timeout))
         .max_body_bytes(args.max_body_bytes)
         .journal_limit(args.journal_limit);
+    for origin in &args.cors_origin {
+        builder = builder.cors_origin(origin);
+    }
     let resumed = args.state_file.as_ref().filter(|path| path.exists());
     if let Some(path) = &args.state_file {
         builder = builder.state_file(path);

@@ -6,9 +6,13 @@
 use std::{collections::HashSet, future::IntoFuture, sync::Arc};
 
 use authn_session_gen::{types::SessionId, SecretToken};
-use futures::{future::BoxFuture, stream, FutureExt, StreamExt, TryStreamExt};
+use futures::{stream, FutureExt, StreamExt, TryStreamExt};
 
-use crate::{list::Scope, ApiErrorKind, AuthN, Error, ListOptions, PangeaResponse};
+use crate::{
+    list::Scope,
+    platform::{self, BoxFuture},
+    ApiErrorKind, AuthN, Error, ListOptions, PangeaResponse,
+};
 
 /// How far a run has got, for a progress bar: reported after the walk and
 /// after each session is settled.
@@ -338,12 +342,13 @@ fn invalidate(
     id: &SessionId,
 ) -> BoxFuture<'static, Result<PangeaResponse<authn_session_gen::types::EmptyResult>, Error>> {
     match scope {
-        Scope::Service => authn.session().invalidate(id).boxed(),
-        Scope::User(token) => authn
-            .client()
-            .session()
-            .invalidate(SecretToken::from(token), id)
-            .boxed(),
+        Scope::Service => platform::boxed(authn.session().invalidate(id)),
+        Scope::User(token) => platform::boxed(
+            authn
+                .client()
+                .session()
+                .invalidate(SecretToken::from(token), id),
+        ),
     }
 }
 
@@ -352,6 +357,6 @@ impl IntoFuture for InvalidateAll {
     type IntoFuture = BoxFuture<'static, Self::Output>;
 
     fn into_future(self) -> Self::IntoFuture {
-        self.run().boxed()
+        platform::boxed(self.run())
     }
 }

@@ -6,7 +6,10 @@ use std::{future::Future, sync::Arc};
 use authn_session_gen::SecretToken;
 use serde::de::DeserializeOwned;
 
-use crate::{transport::Transport, validate, ClientApi, Config, Error, PangeaResponse, SessionApi};
+use crate::{
+    platform::MaybeSend, transport::Transport, validate, ClientApi, Config, Error, PangeaResponse,
+    SessionApi,
+};
 
 /// Client of the Pangea AuthN session API.
 ///
@@ -171,7 +174,7 @@ impl AuthN {
     pub fn poll_result<T: DeserializeOwned + Send + 'static>(
         &self,
         request_id: impl AsRef<str>,
-    ) -> impl Future<Output = Result<PangeaResponse<T>, Error>> + Send + 'static {
+    ) -> impl Future<Output = Result<PangeaResponse<T>, Error>> + MaybeSend + 'static {
         let request_id =
             validate::identifier("request_id", request_id.as_ref()).map(str::to_string);
         let transport = self.transport.clone();

@@ -12,12 +12,11 @@ use authn_session_gen::{
     SecretToken,
 };
 
-use futures::StreamExt;
-
 use crate::{
     bulk::InvalidateAll,
     list::{self, Scope},
     paginate::{PageStream, SessionStream},
+    platform::{self, MaybeSend},
     retry::Idempotency,
     transport::{unbuildable, Call},
     validate, AuthN, Error, ListOptions, PangeaResponse, RefreshOptions,
@@ -88,7 +87,8 @@ impl ClientSessionApi {
         &self,
         user_token: impl Into<SecretToken>,
         session_id: impl AsRef<str>,
-    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + MaybeSend + 'static
+    {
         let transport = &self.authn.transport;
         let token = validate::token("token", user_token.into());
         let call = token.and_then(|token| {
@@ -124,7 +124,7 @@ impl ClientSessionApi {
         &self,
         user_token: impl Into<SecretToken>,
         options: ListOptions,
-    ) -> impl Future<Output = Result<PangeaResponse<ClientSessionListResult>, Error>> + Send + 'static
+    ) -> impl Future<Output = Result<PangeaResponse<ClientSessionListResult>, Error>> + MaybeSend + 'static
     {
         let transport = &self.authn.transport;
         let request = validate::token("token", user_token.into())
@@ -153,7 +153,7 @@ impl ClientSessionApi {
     ) -> SessionStream {
         match scope(user_token.into()) {
             Ok(scope) => scope.items(&self.authn, options),
-            Err(error) => futures::stream::once(async { Err(error) }).boxed(),
+            Err(error) => platform::boxed_stream(futures::stream::once(async { Err(error) })),
         }
     }
 
@@ -217,7 +217,8 @@ impl ClientSessionApi {
     pub fn logout(
         &self,
         user_token: impl Into<SecretToken>,
-    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + MaybeSend + 'static
+    {
         let transport = &self.authn.transport;
         let call = validate::token("token", user_token.into()).and_then(|token| {
             let body = ClientSessionLogoutRequest::builder()
@@ -262,8 +263,9 @@ impl ClientSessionApi {
         &self,
         refresh_token: impl Into<SecretToken>,
         options: RefreshOptions,
-    ) -> impl Future<Output = Result<PangeaResponse<ClientSessionRefreshResult>, Error>> + Send + 'static
-    {
+    ) -> impl Future<Output = Result<PangeaResponse<ClientSessionRefreshResult>, Error>>
+           + MaybeSend
+           + 'static {
         let transport = &self.authn.transport;
         let call =
             validate::token("refresh_token", refresh_token.into()).and_then(|refresh_token| {

@@ -13,14 +13,14 @@ use std::{
 
 use authn_session_gen::{types::ClientSessionRefreshResult, SecretToken};
 use chrono::{DateTime, Utc};
-use futures::{
-    future::{BoxFuture, Shared},
-    FutureExt,
-};
+use futures::{future::Shared, FutureExt};
 use secrecy::ExposeSecret;
 use tokio::sync::watch;
 
-use crate::{ApiErrorKind, AuthN, Error, RefreshOptions};
+use crate::{
+    platform::{self, BoxFuture},
+    ApiErrorKind, AuthN, Error, RefreshOptions,
+};
 
 /// A user's current tokens. `Debug` never prints the token values.
 ///
@@ -191,6 +191,9 @@ impl TokenKeeper {
     /// let keeper = authn_session::TokenKeeper::with_tokens(authn, saved);
     /// # }
     /// ```
+    // On wasm32 the in-flight refresh is not `Send`: with one thread, an
+    // `Arc` is what an `Rc` would be, and keeps one code path.
+    #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
     pub fn with_tokens(authn: AuthN, tokens: Tokens) -> Self {
         let (updates, _) = watch::channel(tokens.clone());
         Self {
@@ -301,7 +304,7 @@ impl TokenKeeper {
     fn start(&self, slot: &mut Slot) -> Flight {
         let inner = self.inner.clone();
         let tokens = slot.tokens.clone();
-        let task = tokio::spawn(async move {
+        let task = platform::spawn(async move {
             let options = RefreshOptions::new().user_token(&tokens.user_token);
             let outcome = inner
                 .authn
@@ -327,11 +330,10 @@ impl TokenKeeper {
                 }
             }
         });
-        let flight = async move {
+        let flight = platform::boxed(async move {
             task.await
-                .unwrap_or_else(|e| Err(KeeperError::TaskFailed(e.to_string())))
-        }
-        .boxed()
+                .unwrap_or_else(|failure| Err(KeeperError::TaskFailed(failure)))
+        })
         .shared();
         slot.in_flight = Some(flight.clone());
         flight

@@ -80,6 +80,7 @@ mod keeper;
 mod list;
 mod options;
 mod paginate;
+mod platform;
 mod response;
 pub mod retry;
 mod session;
@@ -132,6 +133,7 @@ pub use error::{DecodeError, Error};
 pub use keeper::{KeeperError, TokenKeeper, Tokens};
 pub use options::{InvalidateOptions, ListOptions, RefreshOptions};
 pub use paginate::{PageStream, SessionStream};
+pub use platform::MaybeSend;
 /// The `reqwest` this SDK is built on, for [`AuthN::with_http_client`].
 pub use reqwest;
 pub use response::PangeaResponse;

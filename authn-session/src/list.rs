@@ -11,11 +11,12 @@ use authn_session_gen::{
     },
     SecretToken,
 };
-use futures::{stream, StreamExt};
+use futures::stream;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
     paginate::{self, ListResult, PageStream, SessionStream},
+    platform::{self, MaybeSend},
     retry::Idempotency,
     transport::{Call, Transport},
     AuthN, Error, ListOptions, PangeaResponse,
@@ -67,7 +68,7 @@ list_request!(
 pub(crate) fn page<Q: ListRequest>(
     transport: &Arc<Transport>,
     request: Result<Q, Error>,
-) -> impl Future<Output = Result<PangeaResponse<Q::Result>, Error>> + Send + 'static {
+) -> impl Future<Output = Result<PangeaResponse<Q::Result>, Error>> + MaybeSend + 'static {
     let call = request.and_then(|q| Call::new(Q::OP, Idempotency::Idempotent, &q, q.secrets()));
     transport.run(call)
 }
@@ -79,8 +80,10 @@ pub(crate) fn pages<Q: ListRequest>(
     request: Result<Q, Error>,
 ) -> PageStream<Q::Result> {
     match request {
-        Err(error) => stream::once(async { Err(error) }).boxed(),
-        Ok(first) => paginate::pages(first, move |q| page(&transport, Ok(q))).boxed(),
+        Err(error) => platform::boxed_stream(stream::once(async { Err(error) })),
+        Ok(first) => {
+            platform::boxed_stream(paginate::pages(first, move |q| page(&transport, Ok(q))))
+        }
     }
 }
 
@@ -99,12 +102,13 @@ impl Scope {
         let transport = authn.transport.clone();
         let config_id = transport.config_id.clone();
         match self {
-            Scope::Service => {
-                paginate::items(pages(transport, options.service_request(config_id))).boxed()
-            }
+            Scope::Service => platform::boxed_stream(paginate::items(pages(
+                transport,
+                options.service_request(config_id),
+            ))),
             Scope::User(token) => {
                 let request = options.user_request(token.clone(), config_id);
-                paginate::items(pages(transport, request)).boxed()
+                platform::boxed_stream(paginate::items(pages(transport, request)))
             }
         }
     }

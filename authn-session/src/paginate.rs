@@ -10,9 +10,9 @@ use std::{
 };
 
 use authn_session_gen::types::{ClientSessionListResult, SessionItem, SessionListResult};
-use futures::{stream, stream::BoxStream, Stream, TryStreamExt};
+use futures::{stream, Stream, TryStreamExt};
 
-use crate::{list::ListRequest, Error, PangeaResponse};
+use crate::{list::ListRequest, platform::BoxStream, Error, PangeaResponse};
 
 /// The sessions of a list, across pages, fetched lazily. `Unpin` and `'static`:
 /// keep it, pass it to another task, or poll it with `TryStreamExt::try_next`.

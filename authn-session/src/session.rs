@@ -13,6 +13,7 @@ use crate::{
     bulk::InvalidateAll,
     list::{self, Scope},
     paginate::{PageStream, SessionStream},
+    platform::MaybeSend,
     retry::Idempotency,
     transport::{unbuildable, Call},
     validate, AuthN, Error, InvalidateOptions, ListOptions, PangeaResponse,
@@ -52,7 +53,8 @@ impl SessionApi {
     pub fn invalidate(
         &self,
         session_id: impl AsRef<str>,
-    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + MaybeSend + 'static
+    {
         self.invalidate_with(session_id, InvalidateOptions::new())
     }
 
@@ -75,7 +77,8 @@ impl SessionApi {
         &self,
         session_id: impl AsRef<str>,
         options: InvalidateOptions,
-    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + MaybeSend + 'static
+    {
         let transport = &self.authn.transport;
         let call = validate::id("session_id", session_id.as_ref()).and_then(|session_id| {
             let body = SessionInvalidateRequest::builder()
@@ -109,7 +112,7 @@ impl SessionApi {
     pub fn list(
         &self,
         options: ListOptions,
-    ) -> impl Future<Output = Result<PangeaResponse<SessionListResult>, Error>> + Send + 'static
+    ) -> impl Future<Output = Result<PangeaResponse<SessionListResult>, Error>> + MaybeSend + 'static
     {
         let transport = &self.authn.transport;
         list::page(
@@ -185,7 +188,8 @@ impl SessionApi {
     pub fn logout(
         &self,
         user_id: impl AsRef<str>,
-    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + Send + 'static {
+    ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + MaybeSend + 'static
+    {
         let transport = &self.authn.transport;
         let call = validate::user_id(user_id.as_ref()).and_then(|user_id| {
             let body = SessionLogoutRequest::builder()

@@ -21,35 +21,21 @@ use crate::{Config, Error};
 ///     .unwrap();
 /// ```
 pub fn http_client_builder() -> reqwest::ClientBuilder {
-    #[cfg(feature = "rustls")]
-    {
-        // Err means a provider is installed already: that one is used.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
-    let builder = reqwest::Client::builder()
-        // A redirect would carry the token elsewhere; Pangea never redirects.
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(std::time::Duration::from_secs(10));
-    #[cfg(feature = "native-tls")]
-    let builder = builder.tls_backend_native();
-    builder
+    crate::platform::client_builder(std::time::Duration::from_secs(10))
 }
 
 /// The SDK's own client for `config`. With no TLS feature enabled, an
 /// `https` base URL is refused here, before anything is sent, instead of
 /// failing later with an obscure connect error.
 pub(crate) fn client(config: &Config) -> Result<reqwest::Client, Error> {
-    if cfg!(not(any(feature = "rustls", feature = "native-tls")))
-        && config.base_url.scheme() == "https"
-    {
+    if !crate::platform::HAS_TLS && config.base_url.scheme() == "https" {
         return Err(Error::Config(format!(
             "base URL {} uses https, but authn-session was built without TLS: enable its \
              `rustls` feature (the default) or its `native-tls` feature",
             config.base_url
         )));
     }
-    http_client_builder()
-        .connect_timeout(config.connect_timeout)
+    crate::platform::client_builder(config.connect_timeout)
         .build()
         .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }

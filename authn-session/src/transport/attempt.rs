@@ -1,9 +1,11 @@
 //! One HTTP attempt: the request with the headers every call carries, sent,
-//! and its response read within `max_response_bytes` while it streams.
+//! and its response read within `max_response_bytes` while it streams (on
+//! `wasm32`, once the browser has read it: see [`crate::platform`]).
 
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
 use reqwest::{
     header::{self, HeaderMap},
     Method, StatusCode,
@@ -11,7 +13,7 @@ use reqwest::{
 use url::Url;
 
 use super::{redact::Redactor, Failed, Transport};
-use crate::Error;
+use crate::{platform, Error};
 
 /// The most a response buffer reserves before any byte arrives, whatever
 /// `Content-Length` claims; it grows as bytes actually come.
@@ -51,11 +53,7 @@ impl Transport {
             .map_err(|e| Failed::new(send_error(e, timeout)))?;
         if response.url() != url {
             // Only a caller's own client can get here: ours follows no redirect.
-            return Err(Failed::new(Error::Config(
-                "the reqwest::Client given to AuthN::with_http_client followed a redirect; \
-                 build it with .redirect(reqwest::redirect::Policy::none())"
-                    .into(),
-            )));
+            return Err(Failed::new(Error::Config(platform::REDIRECTED.into())));
         }
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
@@ -70,7 +68,7 @@ impl Transport {
         if let Some(id) = &header_id {
             span.record("request_id", id.as_str());
         }
-        let body = self.read_capped(&mut response, status, &header_id).await?;
+        let body = self.read_capped(response, status, &header_id).await?;
         Ok(Raw {
             status,
             headers,
@@ -83,7 +81,7 @@ impl Transport {
     /// `max_response_bytes`: the rest is never buffered.
     async fn read_capped(
         &self,
-        response: &mut reqwest::Response,
+        response: reqwest::Response,
         status: StatusCode,
         header_id: &Option<String>,
     ) -> Result<Bytes, Failed> {
@@ -103,8 +101,9 @@ impl Transport {
             return Err(too_large());
         }
         let mut body = BytesMut::with_capacity(first_reservation(response.content_length(), limit));
+        let mut chunks = std::pin::pin!(platform::body(response));
         loop {
-            match response.chunk().await {
+            match chunks.next().await.transpose() {
                 Ok(Some(chunk)) if body.len() + chunk.len() > limit => return Err(too_large()),
                 Ok(Some(chunk)) => body.extend_from_slice(&chunk),
                 Ok(None) => return Ok(body.freeze()),
@@ -138,11 +137,12 @@ fn first_reservation(content_length: Option<u64>, limit: usize) -> usize {
 /// A failure of `reqwest`: a connection that could not be opened sent
 /// nothing; a timeout or any later failure may follow processing.
 fn send_error(e: reqwest::Error, timeout: Duration) -> Error {
-    if e.is_timeout() && !e.is_connect() {
+    let not_connected = platform::not_connected(&e);
+    if e.is_timeout() && !not_connected {
         return Error::Timeout { timeout };
     }
     Error::Transport {
-        processed_maybe: !e.is_connect(),
+        processed_maybe: !not_connected,
         source: e.without_url(),
     }
 }

@@ -40,13 +40,13 @@ use authn_session_gen::{
 use reqwest::{header::HeaderValue, Method};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
-use tokio::time::Instant;
 use tracing::{field::Empty, Instrument};
 use url::Url;
 
 pub(crate) use self::call::{unbuildable, Call};
 use self::redact::Redactor;
 use crate::{
+    platform::{self, Instant, MaybeSend},
     retry::{backoff, should_retry, Failure},
     Config, Error, PangeaResponse,
 };
@@ -147,7 +147,7 @@ impl Transport {
     pub(crate) fn run<R: DeserializeOwned + Send + 'static>(
         self: &Arc<Self>,
         call: Result<Call, Error>,
-    ) -> impl Future<Output = Result<PangeaResponse<R>, Error>> + Send + 'static {
+    ) -> impl Future<Output = Result<PangeaResponse<R>, Error>> + MaybeSend + 'static {
         let transport = self.clone();
         async move { transport.call(call?).await }
     }
@@ -177,7 +177,7 @@ impl Transport {
         deadline: Instant,
         work: impl Future<Output = Result<T, Error>>,
     ) -> Result<T, Error> {
-        tokio::time::timeout_at(deadline, work)
+        platform::timeout_at(deadline, work)
             .await
             .unwrap_or(Err(Error::OperationTimeout {
                 timeout: self.config.operation_timeout,
@@ -232,7 +232,7 @@ impl Transport {
                 return Err(error);
             }
             tracing::debug!(operation = call.op.id, attempt, delay = ?(resume - Instant::now()), %error, "retrying");
-            tokio::time::sleep_until(resume).await;
+            platform::sleep_until(resume).await;
         }
         unreachable!("the attempts end by returning")
     }
@@ -287,7 +287,7 @@ impl Transport {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(until) = until.filter(|t| *t > Instant::now()) {
             tracing::debug!(wait = ?(until - Instant::now()), "throttled: holding back");
-            tokio::time::sleep_until(until).await;
+            platform::sleep_until(until).await;
         }
     }
 
@@ -319,7 +319,7 @@ impl Transport {
                 .config
                 .poll_interval
                 .saturating_mul(n.saturating_mul(n));
-            tokio::time::sleep(wait.min(remaining)).await;
+            platform::sleep(wait.min(remaining)).await;
             let span = tracing::info_span!(
                 "pangea.poll",
                 operation = op.id,
