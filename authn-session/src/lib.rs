@@ -27,6 +27,13 @@
 //! Every call returns a `'static` future that owns what it needs, so calls go
 //! into `tokio::spawn`, `join_all` and `buffer_unordered` as they are.
 //!
+//! The crate builds for `wasm32-unknown-unknown` too (a web frontend or an
+//! edge worker), where futures are not `Send` ([`MaybeSend`]), timers are the
+//! page's, and the browser's `fetch` connects, follows redirects and reads
+//! the body before the size cap applies. A browser page holds a client token,
+//! never a service token. The README's "In the browser and at the edge" has
+//! the build commands and every difference.
+//!
 //! Input is checked as Pangea's published spec describes it, and never more
 //! strictly: a user token may be a JWT (up to 16 KiB), an identity may hold
 //! spaces (`check_user_id`), and a filter's `_contains` means the field

@@ -14,6 +14,9 @@ use crate::{Config, Error};
 /// that default unless the program installed one already (install yours
 /// first thing in `main` if you want another).
 ///
+/// On `wasm32` it is a plain builder: the browser does TLS, connects (there
+/// is no connect timeout) and follows redirects itself.
+///
 /// ```
 /// let http = authn_session::http_client_builder()
 ///     .connect_timeout(std::time::Duration::from_secs(3))
