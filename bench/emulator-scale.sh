@@ -2,12 +2,16 @@
 # The emulator at 10k, 100k and 1M sessions (release build, 10 sessions per
 # user): time to start, resident memory, the time of a `size` 20 page in every
 # order (median and p90 of 100 consecutive pages, measured by the client over
-# loopback), and at 1M a full `list_all` walk. Usage: bench/emulator-scale.sh [sessions...]
+# loopback), and at 1M a full `list_all` walk against its floor (raw reqwest
+# reading each page and taking only the cursor), back to back, with the
+# client's and the emulator's CPU seconds. Usage: bench/emulator-scale.sh [sessions...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --release --locked -p authn-emulator -p authn-session-bench --bin authn-emulator --bin pages
 token=pts_benchmarktoken00000000000000000
 sizes=("${@:-10000 100000 1000000}")
+# CPU ticks (user + system) of process $1 so far.
+emulator_cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 for sessions in ${sizes[@]}; do
   log="$(mktemp)"
   started=$(date +%s.%N)
@@ -31,9 +35,16 @@ for sessions in ${sizes[@]}; do
   echo "|---|---:|---:|---:|"
   ./target/release/pages "$url" pages
   if [ "$sessions" -ge 1000000 ]; then
-    read -r count secs < <(./target/release/pages "$url" walk)
     echo
-    echo "list_all walk (size 1000): $count sessions in $secs s"
+    echo "| walk, size 1000 | sessions | wall s | client CPU s | emulator CPU s |"
+    echo "|---|---:|---:|---:|---:|"
+    for mode in floor-walk walk floor-walk walk; do
+      before=$(emulator_cpu "$pid")
+      read -r count secs cpu < <(./target/release/pages "$url" "$mode")
+      after=$(emulator_cpu "$pid")
+      name="SDK \`list_all\`"; [ "$mode" = walk ] || name="floor: raw reqwest, cursor only"
+      printf '| %s | %d | %s | %s | %.2f |\n' "$name" "$count" "$secs" "$cpu" "$(echo "($after - $before) / 100" | bc -l)"
+    done
   fi
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   echo "resident after the runs: $((rss / 1024)) MB"
