@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use authn_session::ListOptions;
-use authn_session_bench::{raw_client, sdk};
+use authn_session_bench::{cpu_seconds, raw_client, sdk};
 use futures::TryStreamExt;
 use serde::{de::IgnoredAny, Deserialize};
 use serde_json::{json, Value};
@@ -141,22 +141,4 @@ async fn floor_walk(base: &str) -> Result<usize, Box<dyn std::error::Error>> {
             _ => return Ok(count),
         }
     }
-}
-
-/// This process's CPU time (user and system) so far, from `/proc/self/stat`.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command (which may hold spaces), which ends with ')'.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of stat(5): 12 and 13 after ')'.
-    (ticks(11) + ticks(12)) / 100.0
 }

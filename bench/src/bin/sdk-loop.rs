@@ -1,14 +1,14 @@
 //! The Rust side of `bench/compare.sh`: `sdk-loop <base_url> <calls> [mode]`
-//! makes sequential `list` calls after a warm-up and prints µs per call, the
-//! same measurement `compare.py` and `compare.js` make. `mode` is `sdk` (the
+//! makes sequential `list` calls after a warm-up and prints µs per call and
+//! this process's CPU µs per call, the same measurements `compare.py` and
+//! `compare.js` make. `mode` is `sdk` (the
 //! default), `raw` (raw reqwest decoding into the same generated types) or
-//! `bytes` (raw reqwest reading the body's bytes only: the floor). Run it under
-//! `perf stat -e task-clock` to read the client's own CPU time per call.
+//! `bytes` (raw reqwest reading the body's bytes only: the floor).
 
 use std::time::Instant;
 
 use authn_session::ListOptions;
-use authn_session_bench::{raw_client, raw_list, raw_list_bytes};
+use authn_session_bench::{cpu_seconds, raw_client, raw_list, raw_list_bytes};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -38,12 +38,14 @@ async fn main() {
     for _ in 0..100 {
         call().await;
     }
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     for _ in 0..calls {
         assert_eq!(call().await, 20);
     }
+    let per_call = |seconds: f64| seconds * 1e6 / f64::from(calls);
     println!(
-        "{:.1}",
-        started.elapsed().as_secs_f64() * 1e6 / f64::from(calls)
+        "{:.1} {:.1}",
+        per_call(started.elapsed().as_secs_f64()),
+        per_call(cpu_seconds() - cpu)
     );
 }
