@@ -103,7 +103,9 @@ struct Inner {
 ///   request, and all of them get its outcome: the same new tokens or the
 ///   same error. The refresh runs in its own task, so it completes (and its
 ///   tokens are kept) even if every caller gives up.
-/// - **Cheap to clone**, `Send` and `Sync`: clones share the tokens.
+/// - **Cheap to clone**, and natively `Send` and `Sync`: clones share the
+///   tokens. On wasm32 the refresh runs in `wasm_bindgen_futures::spawn_local`
+///   and the keeper stays on its thread.
 /// - **Expiry**: when the user token's expiry is known (from a refresh
 ///   result), `user_token()` refreshes first once it is within the margin
 ///   (default 60 s) of expiring.
