@@ -4,7 +4,7 @@
 # order (median and p90 of 100 consecutive pages, measured by the client over
 # loopback), and at 1M a full `list_all` walk against its floor (raw reqwest
 # reading each page and taking only the cursor), back to back, with the
-# client's and the emulator's CPU seconds. Usage: bench/emulator-scale.sh [sessions...]
+# client's and the emulator's CPU seconds; the SDK walks lazily and reading ahead. Usage: bench/emulator-scale.sh [sessions...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --release --locked -p authn-emulator -p authn-session-bench --bin authn-emulator --bin pages
@@ -38,11 +38,15 @@ for sessions in ${sizes[@]}; do
     echo
     echo "| walk, size 1000 | sessions | wall s | client CPU s | emulator CPU s |"
     echo "|---|---:|---:|---:|---:|"
-    for mode in floor-walk walk floor-walk walk; do
+    for mode in floor-walk walk walk-ahead floor-walk walk walk-ahead; do
       before=$(emulator_cpu "$pid")
       read -r count secs cpu < <(./target/release/pages "$url" "$mode")
       after=$(emulator_cpu "$pid")
-      name="SDK \`list_all\`"; [ "$mode" = walk ] || name="floor: raw reqwest, cursor only"
+      case $mode in
+        walk) name="SDK \`list_all\`" ;;
+        walk-ahead) name="SDK \`list_all\`, \`read_ahead(true)\`" ;;
+        *) name="floor: raw reqwest, cursor only" ;;
+      esac
       printf '| %s | %d | %s | %s | %.2f |\n' "$name" "$count" "$secs" "$cpu" "$(echo "($after - $before) / 100" | bc -l)"
     done
   fi

@@ -144,6 +144,8 @@ type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 /// A run of `invalidate_all`, to configure and then `.await`. Get one from
 /// [`SessionApi::invalidate_all`](crate::SessionApi::invalidate_all) or
 /// [`ClientSessionApi::invalidate_all`](crate::ClientSessionApi::invalidate_all).
+/// It first walks every matching session, reading ahead
+/// ([`ListOptions::read_ahead`]), then ends each one.
 ///
 /// ```no_run
 /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
@@ -238,7 +240,7 @@ impl InvalidateAll {
         //    shift under a server's cursor and skip sessions.
         let mut seen = HashSet::new();
         let matched: Vec<SessionId> = scope
-            .items(&self.authn, self.options)
+            .items(&self.authn, self.options.read_ahead(true))
             .map_ok(|session| session.id)
             .try_filter(|id| futures::future::ready(seen.insert(id.clone())))
             .try_collect()

@@ -175,9 +175,10 @@ impl ClientSessionApi {
         options: ListOptions,
     ) -> PageStream<ClientSessionListResult> {
         let transport = self.authn.transport.clone();
+        let ahead = options.read_ahead;
         let request = validate::token("token", user_token.into())
             .and_then(|token| options.user_request(token, transport.config_id.clone()));
-        list::pages(transport, request)
+        list::pages(transport, request, ahead)
     }
 
     /// Ends every session of the user that matches `options`, as

@@ -15,7 +15,7 @@ use futures::stream;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
-    paginate::{self, ListResult, PageStream, SessionStream},
+    paginate::{self, ListResult, PageStream, RawPage, SessionStream},
     platform::{self, MaybeSend},
     retry::Idempotency,
     transport::{Call, Transport},
@@ -73,18 +73,40 @@ pub(crate) fn page<Q: ListRequest>(
     transport.run(call)
 }
 
-/// Every page from `request` on. An invalid request (options or token)
-/// makes the stream's first and only item an error; nothing is sent.
+/// Every page from `request` on: each when the consumer asks for it, or one
+/// request ahead (`ListOptions::read_ahead`). An invalid request (options or
+/// token) makes the stream's first and only item an error; nothing is sent.
 pub(crate) fn pages<Q: ListRequest>(
     transport: Arc<Transport>,
     request: Result<Q, Error>,
+    read_ahead: bool,
 ) -> PageStream<Q::Result> {
-    match request {
-        Err(error) => platform::boxed_stream(stream::once(async { Err(error) })),
-        Ok(first) => {
-            platform::boxed_stream(paginate::pages(first, move |q| page(&transport, Ok(q))))
-        }
+    let first = match request {
+        Err(error) => return platform::boxed_stream(stream::once(async { Err(error) })),
+        Ok(first) => first,
+    };
+    if !read_ahead {
+        return platform::boxed_stream(paginate::pages(first, move |q| page(&transport, Ok(q))));
     }
+    let secrets: Arc<[SecretToken]> = first.secrets().into();
+    let fetcher = transport.clone();
+    platform::boxed_stream(paginate::pages_ahead(
+        first,
+        move |q: Q| raw_page(&fetcher, q),
+        move |raw| {
+            let (transport, secrets) = (transport.clone(), secrets.clone());
+            platform::off_thread(move || transport.typed::<Q::Result>(raw, &Q::OP, &secrets))
+        },
+    ))
+}
+
+/// One page whose `result` stays raw JSON, so its cursor can be read first.
+fn raw_page<Q: ListRequest>(
+    transport: &Arc<Transport>,
+    request: Q,
+) -> impl Future<Output = Result<RawPage, Error>> + MaybeSend + 'static {
+    let call = Call::new(Q::OP, Idempotency::Idempotent, &request, request.secrets());
+    transport.run(call)
 }
 
 /// Whose sessions a list reaches.
@@ -101,14 +123,16 @@ impl Scope {
     pub(crate) fn items(&self, authn: &AuthN, options: ListOptions) -> SessionStream {
         let transport = authn.transport.clone();
         let config_id = transport.config_id.clone();
+        let ahead = options.read_ahead;
         match self {
             Scope::Service => platform::boxed_stream(paginate::items(pages(
                 transport,
                 options.service_request(config_id),
+                ahead,
             ))),
             Scope::User(token) => {
                 let request = options.user_request(token.clone(), config_id);
-                platform::boxed_stream(paginate::items(pages(transport, request)))
+                platform::boxed_stream(paginate::items(pages(transport, request, ahead)))
             }
         }
     }

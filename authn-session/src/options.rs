@@ -29,6 +29,7 @@ pub struct ListOptions {
     pub(crate) order: Option<ItemOrder>,
     pub(crate) order_by: Option<SessionListOrderBy>,
     pub(crate) size: Option<u64>,
+    pub(crate) read_ahead: bool,
 }
 
 impl ListOptions {
@@ -93,6 +94,30 @@ impl ListOptions {
     /// ```
     pub fn size(mut self, size: u64) -> Self {
         self.size = Some(size);
+        self
+    }
+
+    /// For walks over many pages (`list_all`, `list_pages`): stay one request
+    /// ahead of your code. Each page's cursor is read first (a pass that
+    /// skips its sessions), the next page is requested at once, and the page
+    /// is decoded (off the async threads) while the server builds the next
+    /// one, so a long walk takes about the larger of the server's time and
+    /// the decoding instead of their sum. The cost: one more page in memory,
+    /// and one request you did not need when you stop early. Off by default:
+    /// a page is then fetched only when the stream is polled past the one
+    /// before. `invalidate_all` always reads ahead (it walks to the end
+    /// before ending anything). A single `list` is one page: no effect.
+    ///
+    /// ```
+    /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
+    /// use futures::TryStreamExt;
+    ///
+    /// let every = authn_session::ListOptions::new().size(1000).read_ahead(true);
+    /// let count = authn.session().list_all(every).try_fold(0, |n, _| async move { Ok(n + 1) }).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn read_ahead(mut self, read_ahead: bool) -> Self {
+        self.read_ahead = read_ahead;
         self
     }
 }

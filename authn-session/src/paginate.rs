@@ -1,7 +1,7 @@
-//! Lazy pagination over `list`: follows the `last` cursor one page at a time,
-//! only when the consumer asks for more, and never loops on a repeated cursor.
-//! The server's cursors are passed back exactly as they came, unchecked: they
-//! are not the caller's input.
+//! Pagination over `list`: follows the `last` cursor one page at a time, only
+//! when the consumer asks for more (or one request ahead, when asked to read
+//! ahead), and never loops on a repeated cursor. The server's cursors are
+//! passed back exactly as they came, unchecked: they are not the caller's input.
 
 use std::{
     collections::HashSet,
@@ -10,7 +10,8 @@ use std::{
 };
 
 use authn_session_gen::types::{ClientSessionListResult, SessionItem, SessionListResult};
-use futures::{stream, Stream, TryStreamExt};
+use futures::{future::join, stream, Stream, TryStreamExt};
+use serde_json::value::RawValue;
 
 use crate::{list::ListRequest, platform::BoxStream, Error, PangeaResponse};
 
@@ -44,12 +45,40 @@ macro_rules! list_result {
 
 list_result!(SessionListResult, ClientSessionListResult);
 
-struct State<Q, F> {
-    next: Option<Q>,
-    /// Hashes of every cursor followed so far: 8 bytes a page, whatever the page size.
-    seen: HashSet<u64>,
-    pending: Option<Error>,
-    fetch: F,
+/// The cursors followed so far: 8 bytes a page, whatever the page size. A
+/// cursor the server sent before would loop forever, so it ends the walk
+/// with [`Error::RepeatedCursor`].
+struct Cursors(HashSet<u64>);
+
+impl Cursors {
+    fn new(first: &impl ListRequest) -> Self {
+        let mut seen = HashSet::new();
+        if let Some(cursor) = first.last().filter(|c| !c.is_empty()) {
+            seen.insert(hash(cursor));
+        }
+        Self(seen)
+    }
+
+    /// The request for the page after the one that sent `cursor`: `None`
+    /// after the last page (an empty or absent cursor).
+    fn next<Q: ListRequest>(
+        &mut self,
+        request: &Q,
+        cursor: Option<&str>,
+        request_id: &str,
+    ) -> Result<Option<Q>, Error> {
+        let Some(cursor) = cursor.filter(|c| !c.is_empty()) else {
+            return Ok(None);
+        };
+        if !self.0.insert(hash(cursor)) {
+            return Err(Error::RepeatedCursor {
+                request_id: request_id.to_string(),
+            });
+        }
+        let mut next = request.clone();
+        next.set_last(cursor.to_string());
+        Ok(Some(next))
+    }
 }
 
 fn hash(cursor: &str) -> u64 {
@@ -58,9 +87,16 @@ fn hash(cursor: &str) -> u64 {
     h.finish()
 }
 
-/// Pages from `first` on. Ends after the page whose `last` is empty or absent,
-/// after the first error, or with [`Error::RepeatedCursor`] when the server
-/// sends a cursor it sent before.
+struct Lazy<Q, F> {
+    next: Option<Q>,
+    cursors: Cursors,
+    pending: Option<Error>,
+    fetch: F,
+}
+
+/// Pages from `first` on, each fetched when the consumer asks for it. Ends
+/// after the page whose `last` is empty or absent, after the first error, or
+/// with [`Error::RepeatedCursor`] when the server sends a cursor it sent before.
 pub(crate) fn pages<Q, F, Fut>(
     first: Q,
     fetch: F,
@@ -70,13 +106,9 @@ where
     F: FnMut(Q) -> Fut,
     Fut: Future<Output = Result<PangeaResponse<Q::Result>, Error>>,
 {
-    let mut seen = HashSet::new();
-    if let Some(cursor) = first.last().filter(|c| !c.is_empty()) {
-        seen.insert(hash(cursor));
-    }
-    let state = State {
+    let state = Lazy {
+        cursors: Cursors::new(&first),
         next: Some(first),
-        seen,
         pending: None,
         fetch,
     };
@@ -85,24 +117,115 @@ where
             return Some((Err(error), state));
         }
         let request = state.next.take()?;
-        match (state.fetch)(request.clone()).await {
-            Err(error) => Some((Err(error), state)),
-            Ok(page) => {
-                if let Some(cursor) = page.result.last().filter(|c| !c.is_empty()) {
-                    if state.seen.insert(hash(cursor)) {
-                        let mut next = request;
-                        next.set_last(cursor.to_string());
-                        state.next = Some(next);
-                    } else {
-                        state.pending = Some(Error::RepeatedCursor {
-                            request_id: page.request_id.clone(),
-                        });
-                    }
-                }
-                Some((Ok(page), state))
-            }
+        let page = match (state.fetch)(request.clone()).await {
+            Ok(page) => page,
+            Err(error) => return Some((Err(error), state)),
+        };
+        match state
+            .cursors
+            .next(&request, page.result.last(), &page.request_id)
+        {
+            Ok(next) => state.next = next,
+            Err(repeated) => state.pending = Some(repeated),
         }
+        Some((Ok(page), state))
     })
+}
+
+/// A page whose `result` is still raw JSON: read ahead, not decoded yet.
+pub(crate) type RawPage = PangeaResponse<Box<RawValue>>;
+
+struct Ahead<Q, F, D> {
+    /// The request of the first page; the next ones differ by their cursor.
+    request: Q,
+    /// The first page's request, until it is sent.
+    first: Option<Q>,
+    /// The next page, fetched while the one before it was decoded.
+    fetched: Option<Result<RawPage, Error>>,
+    cursors: Cursors,
+    pending: Option<Error>,
+    fetch: F,
+    decode: D,
+}
+
+/// Pages from `first` on, one request ahead of the consumer (for
+/// `ListOptions::read_ahead`): a page's cursor is read first, by a pass that
+/// skips its sessions, the next page is requested at once, and the page is
+/// decoded (by `decode`, off the async threads) while the server builds the
+/// next one. Ends as [`pages`] does; a page that fails to decode ends the walk
+/// and the page read ahead is dropped.
+pub(crate) fn pages_ahead<Q, F, Fut, D, DFut>(
+    first: Q,
+    fetch: F,
+    decode: D,
+) -> impl Stream<Item = Result<PangeaResponse<Q::Result>, Error>>
+where
+    Q: ListRequest,
+    F: FnMut(Q) -> Fut,
+    Fut: Future<Output = Result<RawPage, Error>>,
+    D: FnMut(RawPage) -> DFut,
+    DFut: Future<Output = Result<PangeaResponse<Q::Result>, Error>>,
+{
+    let state = Ahead {
+        cursors: Cursors::new(&first),
+        request: first.clone(),
+        first: Some(first),
+        fetched: None,
+        pending: None,
+        fetch,
+        decode,
+    };
+    stream::unfold(state, |mut state| async move {
+        if let Some(error) = state.pending.take() {
+            return Some((Err(error), state));
+        }
+        let raw = match (state.fetched.take(), state.first.take()) {
+            (Some(fetched), _) => fetched,
+            (None, Some(first)) => (state.fetch)(first).await,
+            (None, None) => return None,
+        };
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(error) => return Some((Err(error), state)),
+        };
+        let next = match state.cursors.next(
+            &state.request,
+            cursor(&raw.result).as_deref(),
+            &raw.request_id,
+        ) {
+            Ok(next) => next,
+            Err(repeated) => {
+                state.pending = Some(repeated);
+                None
+            }
+        };
+        let page = match next {
+            Some(next) => {
+                let (page, fetched) = join((state.decode)(raw), (state.fetch)(next)).await;
+                state.fetched = Some(fetched);
+                page
+            }
+            None => (state.decode)(raw).await,
+        };
+        if page.is_err() {
+            // The first error ends the walk.
+            state.fetched = None;
+            state.pending = None;
+        }
+        Some((page, state))
+    })
+}
+
+/// The `last` cursor of a raw list result, read without decoding its
+/// sessions; `None` when there is none, or when the result is not a list
+/// result (its decoding then says what is wrong).
+fn cursor(result: &RawValue) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Cursor {
+        #[serde(default)]
+        last: Option<String>,
+    }
+    serde_json::from_str::<Cursor>(result.get()).ok()?.last
 }
 
 /// The sessions of every page, one by one.

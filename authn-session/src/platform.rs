@@ -60,6 +60,21 @@ mod imp {
         async move { task.await.map_err(|e| e.to_string()) }
     }
 
+    /// Runs the CPU-bound `work` on tokio's blocking threads, so that the
+    /// runtime keeps driving I/O (a page read ahead) meanwhile.
+    pub(crate) async fn off_thread<T: Send + 'static>(
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        match tokio::task::spawn_blocking(work).await {
+            Ok(done) => done,
+            Err(failed) => match failed.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                // Only a runtime shutting down cancels it, and then nothing waits.
+                Err(cancelled) => panic!("{cancelled}"),
+            },
+        }
+    }
+
     /// Our own client: TLS from the crate's features, no redirect followed
     /// (one would carry the token elsewhere; Pangea never redirects).
     pub(crate) fn client_builder(connect_timeout: Duration) -> reqwest::ClientBuilder {
@@ -129,6 +144,11 @@ mod imp {
         let (task, handle) = future.remote_handle();
         wasm_bindgen_futures::spawn_local(task);
         handle.map(Ok)
+    }
+
+    /// Runs `work` now: a page has one thread.
+    pub(crate) async fn off_thread<T>(work: impl FnOnce() -> T) -> T {
+        work()
     }
 
     /// The browser's `fetch` does TLS and connects itself (no connect

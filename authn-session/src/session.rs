@@ -152,8 +152,9 @@ impl SessionApi {
     /// ```
     pub fn list_pages(&self, options: ListOptions) -> PageStream {
         let transport = self.authn.transport.clone();
+        let ahead = options.read_ahead;
         let request = options.service_request(transport.config_id.clone());
-        list::pages(transport, request)
+        list::pages(transport, request, ahead)
     }
 
     /// Ends every session that matches `options` (its filter; its order and

@@ -1,5 +1,6 @@
 //! `list_all` / `list_pages`: lazy, options carried to every page, stops on an
-//! empty cursor, ends with an error on a repeated one.
+//! empty cursor, ends with an error on a repeated one; and the same with
+//! `read_ahead`, one request ahead.
 
 use authn_session::{Error, ItemOrder, ListOptions, SessionListFilter};
 use authn_session_tests::{MockServer, Reply};
@@ -163,4 +164,134 @@ async fn a_server_cursor_is_passed_back_unchanged_whatever_its_size() {
         "{err:?}"
     );
     assert_eq!(server.requests().len(), 2);
+}
+
+/// `ListOptions::read_ahead`: the same walk, one request ahead.
+fn ahead() -> ListOptions {
+    ListOptions::new().read_ahead(true)
+}
+
+#[tokio::test]
+async fn reading_ahead_walks_the_same_pages_with_the_same_options() {
+    let server = MockServer::start().await;
+    server
+        .reply(LIST, page(&["pmt_1", "pmt_2"], "c1"))
+        .await
+        .reply(LIST, page(&["pmt_3", "pmt_4"], "c2"))
+        .await
+        .reply(LIST, page(&["pmt_5"], ""))
+        .await;
+    let options = ahead()
+        .filter(SessionListFilter::new().email("a@example.com"))
+        .size(2);
+    let ids: Vec<String> = server
+        .authn()
+        .session()
+        .list_all(options)
+        .map_ok(|s| s.id.to_string())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["pmt_1", "pmt_2", "pmt_3", "pmt_4", "pmt_5"]);
+    let bodies: Vec<_> = server.requests().iter().map(|r| r.json()).collect();
+    let base = json!({"filter": {"email": "a@example.com"}, "size": 2});
+    let with = |last: &str| {
+        let mut b = base.clone();
+        b["last"] = json!(last);
+        b
+    };
+    assert_eq!(bodies, [base.clone(), with("c1"), with("c2")]);
+}
+
+#[tokio::test]
+async fn reading_ahead_requests_the_next_page_with_the_first_and_no_more() {
+    let server = MockServer::start().await;
+    server
+        .reply(LIST, page(&["pmt_1", "pmt_2"], "c1"))
+        .await
+        .reply(LIST, page(&["pmt_3"], "c2"))
+        .await
+        .reply(LIST, page(&["pmt_4"], ""))
+        .await;
+    let mut sessions = server.authn().session().list_all(ahead());
+    assert_eq!(sessions.next().await.unwrap().unwrap().id.as_str(), "pmt_1");
+    // The first page is handed over once the second has come.
+    assert_eq!(server.hits(LIST), 2);
+    assert_eq!(sessions.next().await.unwrap().unwrap().id.as_str(), "pmt_2");
+    assert_eq!(server.hits(LIST), 2);
+    assert_eq!(sessions.next().await.unwrap().unwrap().id.as_str(), "pmt_3");
+    assert_eq!(server.hits(LIST), 3);
+    assert_eq!(sessions.next().await.unwrap().unwrap().id.as_str(), "pmt_4");
+    assert!(sessions.next().await.is_none());
+    assert_eq!(server.hits(LIST), 3);
+}
+
+#[tokio::test]
+async fn reading_ahead_ends_at_a_page_that_does_not_decode() {
+    let server = MockServer::start().await;
+    let mut bad = item("pmt_2");
+    bad["expire"] = json!(5);
+    server
+        .reply(LIST, page(&["pmt_1"], "c1"))
+        .await
+        .reply(
+            LIST,
+            Reply::success(json!({"sessions": [bad], "last": "c2"}))
+                .header("x-request-id", "prq_bad"),
+        )
+        .await
+        .always(LIST, page(&["pmt_3"], ""))
+        .await;
+    let got: Vec<_> = server.authn().session().list_all(ahead()).collect().await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].as_ref().unwrap().id.as_str(), "pmt_1");
+    match &got[1] {
+        Err(Error::Decode {
+            http_status: 200,
+            source: Some(detail),
+            ..
+        }) => assert_eq!(detail.path(), "result.sessions[0].expire"),
+        other => panic!("expected the page's decode error, got {other:?}"),
+    }
+    // The third page was read ahead (its cursor came before the decoding), then dropped.
+    assert_eq!(server.hits(LIST), 3);
+}
+
+#[tokio::test]
+async fn reading_ahead_a_repeated_cursor_is_an_error_not_a_loop() {
+    let server = MockServer::start().await;
+    server
+        .reply(LIST, page(&["pmt_1"], "c1"))
+        .await
+        .always(LIST, page(&["pmt_2"], "c1"))
+        .await;
+    let got: Vec<_> = server.authn().session().list_pages(ahead()).collect().await;
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(
+        matches!(&got[2], Err(Error::RepeatedCursor { request_id, .. }) if !request_id.is_empty())
+    );
+    assert_eq!(server.hits(LIST), 2);
+}
+
+#[tokio::test]
+async fn reading_ahead_over_the_emulator_finds_what_the_lazy_walk_finds() {
+    let fixtures = authn_emulator::Fixtures::random(300, 7);
+    let (emulator, authn) = authn_session_tests::emulator_with("pts_ahead", fixtures).await;
+    let walk = |options: ListOptions| {
+        let sessions = authn.session().list_all(options.size(64));
+        async move {
+            sessions
+                .map_ok(|s| s.id.to_string())
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap()
+        }
+    };
+    let lazy = walk(ListOptions::new()).await;
+    let pages = emulator.journal().count("session_list");
+    let read_ahead = walk(ahead()).await;
+    assert_eq!(lazy.len(), 2100);
+    assert_eq!(read_ahead, lazy);
+    // The same pages, no request more: the last page has no cursor to read ahead.
+    assert_eq!(emulator.journal().count("session_list"), 2 * pages);
 }

@@ -92,6 +92,25 @@ fn success<R: DeserializeOwned>(raw: &mut Raw, redactor: &Redactor<'_>) -> Optio
     )))
 }
 
+/// The typed result of a success whose `result` was kept as raw JSON, or
+/// the [`Error::Decode`] that [`decode`] would give for it.
+pub(crate) fn typed<R: DeserializeOwned>(
+    page: PangeaResponse<Box<serde_json::value::RawValue>>,
+    op: &Operation,
+    redactor: &Redactor<'_>,
+) -> Result<PangeaResponse<R>, Error> {
+    let raw = page.result.get().as_bytes();
+    match parse::<R>(raw) {
+        Ok(result) => Ok(page.map(|_| result)),
+        Err(detail) => Err(Error::Decode {
+            http_status: page.http_status(),
+            request_id: Some(page.request_id.clone()),
+            excerpt: (!op.secret_result).then(|| redactor.excerpt(raw)),
+            source: Some(redactor.sanitize(detail.within("result"), op.secret_result)),
+        }),
+    }
+}
+
 /// Pangea's error envelope as an [`ApiError`], its text redacted.
 fn api_error(
     envelope: Envelope<&serde_json::value::RawValue>,

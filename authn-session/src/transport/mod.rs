@@ -385,6 +385,20 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// The typed result of a page whose `result` was kept as raw JSON (read
+    /// ahead), decoded as a whole body is: a failure is [`Error::Decode`]
+    /// with the JSON path, its excerpt redacted of the call's secrets.
+    pub(crate) fn typed<R: DeserializeOwned>(
+        &self,
+        page: PangeaResponse<Box<serde_json::value::RawValue>>,
+        op: &Operation,
+        secrets: &[SecretToken],
+    ) -> Result<PangeaResponse<R>, Error> {
+        decode::typed(page, op, &Redactor::new(secrets, &self.service_token))
+    }
+}
+
 fn join(base: &Url, path: &str) -> Result<Url, Error> {
     base.join(path.trim_start_matches('/'))
         .map_err(|e| Error::Config(format!("cannot join {path:?} to the base URL: {e}")))

@@ -2,7 +2,7 @@
 //! `pages <base_url> pages` times 100 consecutive `size` 20 pages per order
 //! (raw reqwest, body read, not decoded) and prints Markdown rows;
 //! `pages <base_url> walk` walks every session with the SDK's `list_all`
-//! at `size` 1000; `pages <base_url> floor-walk` makes the same walk with
+//! at `size` 1000 (`walk-ahead`: with `read_ahead`); `pages <base_url> floor-walk` makes the same walk with
 //! raw reqwest, reading each page's bytes and taking only its cursor and
 //! its number of sessions (the floor). Both print the count, the seconds
 //! taken and this process's CPU seconds (Linux).
@@ -20,14 +20,15 @@ const PAGES: usize = 100;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: pages <base_url> pages|walk|floor-walk";
+    let usage = "usage: pages <base_url> pages|walk|walk-ahead|floor-walk";
     let (base, mode) = (args.next().ok_or(usage)?, args.next().ok_or(usage)?);
-    if mode == "walk" || mode == "floor-walk" {
+    if mode.contains("walk") {
         let (started, cpu) = (Instant::now(), cpu_seconds());
-        let count = if mode == "walk" {
+        let count = if mode != "floor-walk" {
+            let options = ListOptions::new().size(1000);
             sdk(&base)
                 .session()
-                .list_all(ListOptions::new().size(1000))
+                .list_all(options.read_ahead(mode == "walk-ahead"))
                 .try_fold(0usize, |n, _| async move { Ok(n + 1) })
                 .await?
         } else {
