@@ -20,6 +20,9 @@ pub async fn list(authn: &AuthN, args: ListArgs) -> Result<(), Failure> {
     if let Some(by) = args.order_by {
         options = options.order_by(by.into());
     }
+    // A whole export fetches the next page while this one is written; with a
+    // limit, reading ahead could send a request the limit never needs.
+    options = options.read_ahead(args.limit.is_none());
     let mut left = args.limit.map_or(u64::MAX, |l| l.get());
     let mut pages = authn.session().list_pages(options);
     let mut writer = SessionWriter::new(args.output, std::io::stdout().lock());

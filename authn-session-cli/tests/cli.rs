@@ -280,6 +280,49 @@ fn list_writes_every_session_in_each_format() {
 }
 
 #[test]
+fn a_whole_export_reads_ahead_and_a_limit_asks_for_no_page_it_does_not_need() {
+    let emulator = Emulator::start();
+    // 2,500 sessions: three pages of 1,000.
+    let users: Vec<Value> = (0..250)
+        .map(|u| {
+            let sessions: Vec<Value> = (0..10)
+                .map(|n| {
+                    json!({
+                        "id": format!("pmt_bulk{u:04}{n:02}"),
+                        "user_token": format!("ptu_bulk{u:04}{n:02}"),
+                        "refresh_token": format!("ptr_bulk{u:04}{n:02}"),
+                        "created_at": "2026-11-01T08:00:00Z",
+                        "expire": "2099-01-01T00:00:00Z",
+                        "scopes": []
+                    })
+                })
+                .collect();
+            json!({"id": format!("pui_bulk{u:04}"), "email": format!("bulk{u}@example.com"), "sessions": sessions})
+        })
+        .collect();
+    emulator.admin("PUT", "/_emulator/state", Some(json!({ "users": users })));
+
+    emulator.clear_journal();
+    let all = emulator.cli(&["list", "-o", "ndjson"]).expect(0).stdout();
+    let rows: Vec<Value> = all
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids = ids_of(&Value::Array(rows));
+    assert_eq!((all.lines().count(), ids.len()), (2500, 2500));
+    assert_eq!(emulator.count("session_list"), 3);
+
+    // Reading ahead would ask for a third page the limit never reaches.
+    emulator.clear_journal();
+    let some = emulator
+        .cli(&["list", "-o", "ndjson", "--limit", "1500"])
+        .expect(0)
+        .stdout();
+    assert_eq!(some.lines().count(), 1500);
+    assert_eq!(emulator.count("session_list"), 2);
+}
+
+#[test]
 fn list_filters_orders_and_limits() {
     let emulator = Emulator::start();
     let ids = |args: &[&str]| {
