@@ -59,11 +59,11 @@ impl Cursors {
         Self(seen)
     }
 
-    /// The request for the page after the one that sent `cursor`: `None`
-    /// after the last page (an empty or absent cursor).
+    /// `request` turned into the request for the page after the one that
+    /// sent `cursor`: `None` after the last page (an empty or absent cursor).
     fn next<Q: ListRequest>(
         &mut self,
-        request: &Q,
+        mut request: Q,
         cursor: Option<&str>,
         request_id: &str,
     ) -> Result<Option<Q>, Error> {
@@ -75,9 +75,8 @@ impl Cursors {
                 request_id: request_id.to_string(),
             });
         }
-        let mut next = request.clone();
-        next.set_last(cursor.to_string());
-        Ok(Some(next))
+        request.set_last(cursor.to_string());
+        Ok(Some(request))
     }
 }
 
@@ -123,7 +122,7 @@ where
         };
         match state
             .cursors
-            .next(&request, page.result.last(), &page.request_id)
+            .next(request, page.result.last(), &page.request_id)
         {
             Ok(next) => state.next = next,
             Err(repeated) => state.pending = Some(repeated),
@@ -189,7 +188,7 @@ where
             Err(error) => return Some((Err(error), state)),
         };
         let next = match state.cursors.next(
-            &state.request,
+            state.request.clone(),
             cursor(&raw.result).as_deref(),
             &raw.request_id,
         ) {

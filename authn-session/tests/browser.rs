@@ -74,6 +74,16 @@ async fn add_user(user: Value) {
     admin(reqwest::Method::PUT, "/_emulator/state", Some(state)).await;
 }
 
+/// The journal's entries for `operation`, in order.
+async fn journaled(operation: &str) -> Vec<Value> {
+    let journal = admin(reqwest::Method::GET, "/_emulator/journal", None).await;
+    let entries = journal.as_array().expect("the journal is an array").iter();
+    entries
+        .filter(|e| e["operation"] == operation)
+        .cloned()
+        .collect()
+}
+
 fn authn() -> AuthN {
     let config = Config::builder()
         .base_url_template(EMULATOR)
@@ -146,14 +156,8 @@ async fn a_503_is_retried_once_as_the_journal_counts() {
         .unwrap();
     assert_eq!(ids(&page.result.sessions), ["pmt_retry_1", "pmt_retry_2"]);
 
-    let journal = admin(reqwest::Method::GET, "/_emulator/journal", None).await;
-    let lists: Vec<&Value> = journal
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["operation"] == "client_session_list")
-        .collect();
-    assert_eq!(lists.len(), 2, "{journal}");
+    let lists = journaled("client_session_list").await;
+    assert_eq!(lists.len(), 2, "{lists:?}");
     assert_eq!(lists[0]["status"], 503);
     assert_eq!(lists[1]["status"], 200);
     // The retry names the attempt before it, as Pangea asks.
@@ -200,12 +204,7 @@ async fn the_token_keeper_refreshes_once_for_every_caller() {
         .await
         .unwrap();
     assert_eq!(page.result.sessions.len(), 2);
-    let journal = admin(reqwest::Method::GET, "/_emulator/journal", None).await;
-    let refreshes = journal
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["operation"] == "client_session_refresh" && e["status"] == 200)
-        .count();
-    assert_eq!(refreshes, 1, "{journal}");
+    let refreshes = journaled("client_session_refresh").await;
+    let answered = refreshes.iter().filter(|e| e["status"] == 200).count();
+    assert_eq!(answered, 1, "{refreshes:?}");
 }

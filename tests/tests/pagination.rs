@@ -21,35 +21,43 @@ fn page(ids: &[&str], last: &str) -> Reply {
 
 #[tokio::test]
 async fn walks_every_page_with_the_same_options() {
-    let server = MockServer::start().await;
-    server
-        .reply(LIST, page(&["pmt_1", "pmt_2"], "c1"))
-        .await
-        .reply(LIST, page(&["pmt_3", "pmt_4"], "c2"))
-        .await
-        .reply(LIST, page(&["pmt_5"], ""))
-        .await;
-    let options = ListOptions::new()
-        .filter(SessionListFilter::new().email("a@example.com"))
-        .order(ItemOrder::Asc)
-        .size(2);
-    let ids: Vec<String> = server
-        .authn()
-        .session()
-        .list_all(options)
-        .map_ok(|s| s.id.to_string())
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(ids, ["pmt_1", "pmt_2", "pmt_3", "pmt_4", "pmt_5"]);
-    let bodies: Vec<_> = server.requests().iter().map(|r| r.json()).collect();
-    let base = json!({"filter": {"email": "a@example.com"}, "order": "asc", "size": 2});
-    let with = |last: &str| {
-        let mut b = base.clone();
-        b["last"] = json!(last);
-        b
-    };
-    assert_eq!(bodies, [base.clone(), with("c1"), with("c2")]);
+    // Lazily and reading ahead: the same requests, the same sessions.
+    for read_ahead in [false, true] {
+        let server = MockServer::start().await;
+        server
+            .reply(LIST, page(&["pmt_1", "pmt_2"], "c1"))
+            .await
+            .reply(LIST, page(&["pmt_3", "pmt_4"], "c2"))
+            .await
+            .reply(LIST, page(&["pmt_5"], ""))
+            .await;
+        let options = ListOptions::new()
+            .filter(SessionListFilter::new().email("a@example.com"))
+            .order(ItemOrder::Asc)
+            .size(2)
+            .read_ahead(read_ahead);
+        let ids: Vec<String> = server
+            .authn()
+            .session()
+            .list_all(options)
+            .map_ok(|s| s.id.to_string())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(ids, ["pmt_1", "pmt_2", "pmt_3", "pmt_4", "pmt_5"]);
+        let bodies: Vec<_> = server.requests().iter().map(|r| r.json()).collect();
+        let base = json!({"filter": {"email": "a@example.com"}, "order": "asc", "size": 2});
+        let with = |last: &str| {
+            let mut b = base.clone();
+            b["last"] = json!(last);
+            b
+        };
+        assert_eq!(
+            bodies,
+            [base.clone(), with("c1"), with("c2")],
+            "read_ahead {read_ahead}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -169,38 +177,6 @@ async fn a_server_cursor_is_passed_back_unchanged_whatever_its_size() {
 /// `ListOptions::read_ahead`: the same walk, one request ahead.
 fn ahead() -> ListOptions {
     ListOptions::new().read_ahead(true)
-}
-
-#[tokio::test]
-async fn reading_ahead_walks_the_same_pages_with_the_same_options() {
-    let server = MockServer::start().await;
-    server
-        .reply(LIST, page(&["pmt_1", "pmt_2"], "c1"))
-        .await
-        .reply(LIST, page(&["pmt_3", "pmt_4"], "c2"))
-        .await
-        .reply(LIST, page(&["pmt_5"], ""))
-        .await;
-    let options = ahead()
-        .filter(SessionListFilter::new().email("a@example.com"))
-        .size(2);
-    let ids: Vec<String> = server
-        .authn()
-        .session()
-        .list_all(options)
-        .map_ok(|s| s.id.to_string())
-        .try_collect()
-        .await
-        .unwrap();
-    assert_eq!(ids, ["pmt_1", "pmt_2", "pmt_3", "pmt_4", "pmt_5"]);
-    let bodies: Vec<_> = server.requests().iter().map(|r| r.json()).collect();
-    let base = json!({"filter": {"email": "a@example.com"}, "size": 2});
-    let with = |last: &str| {
-        let mut b = base.clone();
-        b["last"] = json!(last);
-        b
-    };
-    assert_eq!(bodies, [base.clone(), with("c1"), with("c2")]);
 }
 
 #[tokio::test]

@@ -35,12 +35,14 @@ pub(crate) fn decode<R: DeserializeOwned>(
     let withhold = op.secret_result && status.is_success();
     let undecodable = |request_id: Option<String>, detail: Option<DecodeError>| {
         Outcome::Failed(Failed {
-            error: Error::Decode {
-                http_status: status.as_u16(),
-                request_id: request_id.clone(),
-                excerpt: (!withhold).then(|| redactor.excerpt(&body)),
-                source: detail.map(|d| redactor.sanitize(d, withhold)),
-            },
+            error: decode_error(
+                status.as_u16(),
+                request_id.clone(),
+                &body,
+                detail,
+                withhold,
+                redactor,
+            ),
             request_id,
             retry_after,
         })
@@ -102,12 +104,32 @@ pub(crate) fn typed<R: DeserializeOwned>(
     let raw = page.result.get().as_bytes();
     match parse::<R>(raw) {
         Ok(result) => Ok(page.map(|_| result)),
-        Err(detail) => Err(Error::Decode {
-            http_status: page.http_status(),
-            request_id: Some(page.request_id.clone()),
-            excerpt: (!op.secret_result).then(|| redactor.excerpt(raw)),
-            source: Some(redactor.sanitize(detail.within("result"), op.secret_result)),
-        }),
+        Err(detail) => Err(decode_error(
+            page.http_status(),
+            Some(page.request_id.clone()),
+            raw,
+            Some(detail.within("result")),
+            op.secret_result,
+            redactor,
+        )),
+    }
+}
+
+/// The [`Error::Decode`] of `body`, redacted; with `withhold` (a success
+/// that may hold new tokens) nothing of the body is quoted.
+fn decode_error(
+    http_status: u16,
+    request_id: Option<String>,
+    body: &[u8],
+    detail: Option<DecodeError>,
+    withhold: bool,
+    redactor: &Redactor<'_>,
+) -> Error {
+    Error::Decode {
+        http_status,
+        request_id,
+        excerpt: (!withhold).then(|| redactor.excerpt(body)),
+        source: detail.map(|d| redactor.sanitize(d, withhold)),
     }
 }
 
