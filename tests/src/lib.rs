@@ -145,7 +145,11 @@ impl wiremock::Respond for Scripted {
             return wiremock::ResponseTemplate::new(501)
                 .set_body_string(format!("no reply scripted for {}", request.url.path()));
         };
-        let body = String::from_utf8_lossy(&reply.body).replace(REQUEST_ID, &request_id);
+        let body = match std::str::from_utf8(&reply.body) {
+            Ok(text) => text.replace(REQUEST_ID, &request_id).into_bytes(),
+            // Sent as it is, for the tests of bodies that are not UTF-8.
+            Err(_) => reply.body.to_vec(),
+        };
         let mut template = wiremock::ResponseTemplate::new(reply.status)
             .set_body_bytes(body)
             .insert_header("x-request-id", request_id.as_str());

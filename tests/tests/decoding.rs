@@ -363,6 +363,56 @@ async fn a_bad_value_is_located_by_its_json_path() {
 }
 
 #[tokio::test]
+async fn non_ascii_text_decodes_and_bytes_that_are_not_utf8_are_a_decode_error() {
+    let mut item = session("pmt_1");
+    item["profile"]["first_name"] = json!("Zoë 東京");
+    item["email"] = json!("zoe@example.com");
+    // An escaped character too, as servers may write them.
+    let good = envelope("Success", "ok", json!({"sessions": [item]}))
+        .to_string()
+        .replace("zoe@", "zo\\u00eb@");
+    let server = MockServer::start().await;
+    server.reply(LIST, Reply::raw(200, good.clone())).await;
+    let page = server
+        .authn()
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap();
+    let item = &page.result.sessions[0];
+    assert_eq!(item.profile["first_name"], "Zoë 東京");
+    assert_eq!(item.email, "zoë@example.com");
+
+    // The same body with one byte of "Zoë" replaced by one that is not UTF-8.
+    let at = good.find("Zoë").unwrap() + 2;
+    let mut bad = good.into_bytes();
+    bad[at] = 0xff;
+    let server = MockServer::start().await;
+    server.always(LIST, Reply::raw(200, bad)).await;
+    let err = server
+        .authn_with(server.config().request_retries(0))
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    let Error::Decode {
+        http_status: 200,
+        source: Some(detail),
+        excerpt: Some(_),
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(detail.path(), ".");
+    assert_eq!(
+        detail.message(),
+        Some(format!("invalid UTF-8 at byte {at}").as_str())
+    );
+    assert_eq!(server.hits(LIST), 1);
+}
+
+#[tokio::test]
 async fn validation_errors_carry_their_field_errors() {
     let server = MockServer::start().await;
     let mut body = envelope(
