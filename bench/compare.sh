@@ -17,14 +17,7 @@ if [ ! -d "$deps/node_modules/pangea-node-sdk" ]; then
   (cd "$deps" && { [ -f package.json ] || echo '{"name": "bench-deps", "private": true}' >package.json; } && npm install --silent pangea-node-sdk@5.6.0)
 fi
 
-cargo build --quiet --release --locked -p authn-session-bench --bin fixture-server --bin sdk-loop
-log="$(mktemp)"
-./target/release/fixture-server >"$log" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 1 100); do url="$(sed -n 's/^listening on //p' "$log")"; [ -n "$url" ] && break; sleep 0.1; done
-[ -n "$url" ] || { echo "fixture server did not start" >&2; exit 1; }
+. bench/fixture-server.sh
 
 read -r bytes_wall bytes_cpu < <(./target/release/sdk-loop "$url" "$calls" bytes)
 read -r raw_wall raw_cpu < <(./target/release/sdk-loop "$url" "$calls" raw)

@@ -9,14 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
-cargo build --quiet --release --locked -p authn-session-bench --bin fixture-server --bin sdk-loop
-log="$(mktemp)"
-./target/release/fixture-server >"$log" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 1 100); do url="$(sed -n 's/^listening on //p' "$log")"; [ -n "$url" ] && break; sleep 0.1; done
-[ -n "$url" ] || { echo "fixture server did not start" >&2; exit 1; }
+. bench/fixture-server.sh
 
 count() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null ./target/release/sdk-loop "$url" "$1" "$2" 2>&1 |

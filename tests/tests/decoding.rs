@@ -28,6 +28,16 @@ fn session(id: &str) -> serde_json::Value {
     })
 }
 
+/// The error of one `list` call, made without retries, that must fail.
+async fn failed_list(server: &MockServer) -> Error {
+    server
+        .authn_with(server.config().request_retries(0))
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn list_result_decodes_with_every_field() {
     let server = MockServer::start().await;
@@ -248,12 +258,7 @@ async fn every_pangea_status_maps_to_its_kind_with_the_request_id() {
         server
             .always(LIST, Reply::error(http, status, "it went wrong"))
             .await;
-        let err = server
-            .authn_with(server.config().request_retries(0))
-            .session()
-            .list(ListOptions::new())
-            .await
-            .unwrap_err();
+        let err = failed_list(&server).await;
         let api = err.api().unwrap_or_else(|| panic!("{status}: {err:?}"));
         assert_eq!(api.kind, kind, "{status}");
         assert_eq!(api.status, status);
@@ -274,12 +279,7 @@ async fn unknown_statuses_are_unknown_and_keep_their_string() {
     server
         .always(LIST, Reply::error(418, "SomethingNew", "new"))
         .await;
-    let err = server
-        .authn_with(server.config().request_retries(0))
-        .session()
-        .list(ListOptions::new())
-        .await
-        .unwrap_err();
+    let err = failed_list(&server).await;
     let api = err.api().unwrap();
     assert!(matches!(api.kind, ApiErrorKind::Unknown(_)), "{api:?}");
     assert_eq!(api.status, "SomethingNew");
@@ -344,12 +344,7 @@ async fn a_bad_value_is_located_by_its_json_path() {
             Reply::success(json!({"sessions": [session("pmt_0"), item]})),
         )
         .await;
-    let err = server
-        .authn_with(server.config().request_retries(0))
-        .session()
-        .list(ListOptions::new())
-        .await
-        .unwrap_err();
+    let err = failed_list(&server).await;
     let Error::Decode {
         source: Some(detail),
         ..
@@ -389,12 +384,7 @@ async fn non_ascii_text_decodes_and_bytes_that_are_not_utf8_are_a_decode_error()
     bad[at] = 0xff;
     let server = MockServer::start().await;
     server.always(LIST, Reply::raw(200, bad)).await;
-    let err = server
-        .authn_with(server.config().request_retries(0))
-        .session()
-        .list(ListOptions::new())
-        .await
-        .unwrap_err();
+    let err = failed_list(&server).await;
     let Error::Decode {
         http_status: 200,
         source: Some(detail),
@@ -459,12 +449,7 @@ async fn broken_bodies_are_decode_errors_with_status_and_excerpt() {
     for (http, body) in cases {
         let server = MockServer::start().await;
         server.always(LIST, Reply::raw(http, body)).await;
-        let err = server
-            .authn_with(server.config().request_retries(0))
-            .session()
-            .list(ListOptions::new())
-            .await
-            .unwrap_err();
+        let err = failed_list(&server).await;
         match &err {
             Error::Decode {
                 http_status,
