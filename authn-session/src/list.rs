@@ -95,12 +95,21 @@ pub(crate) fn pages<Q: ListRequest>(
         move |q: Q| raw_page(&fetcher, q),
         move |raw| {
             let (transport, secrets) = (transport.clone(), secrets.clone());
-            platform::off_thread(move || transport.typed::<Q::Result>(raw, &Q::OP, &secrets))
+            platform::off_thread(move || {
+                let sessions = transport.typed(
+                    &raw,
+                    &raw.result.sessions,
+                    "result.sessions",
+                    &Q::OP,
+                    &secrets,
+                )?;
+                Ok(raw.map(|list| Q::Result::assemble(sessions, list)))
+            })
         },
     ))
 }
 
-/// One page whose `result` stays raw JSON, so its cursor can be read first.
+/// One page whose sessions stay raw JSON, its cursor read with the envelope.
 fn raw_page<Q: ListRequest>(
     transport: &Arc<Transport>,
     request: Q,

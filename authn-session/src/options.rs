@@ -98,10 +98,10 @@ impl ListOptions {
     }
 
     /// For walks over many pages (`list_all`, `list_pages`): stay one request
-    /// ahead of your code. Each page's cursor is read first (a pass that
-    /// skips its sessions), the next page is requested at once, and the page
-    /// is decoded (off the async threads) while the server builds the next
-    /// one, so a long walk takes about the larger of the server's time and
+    /// ahead of your code. Each page's cursor is read with its envelope (its
+    /// sessions kept as raw JSON), the next page is requested at once, and the
+    /// sessions are decoded (off the async threads) while the server builds the
+    /// next one, so a long walk takes about the larger of the server's time and
     /// the decoding instead of their sum. The cost: one more page in memory,
     /// and one request you did not need when you stop early. Off by default:
     /// a page is then fetched only when the stream is polled past the one

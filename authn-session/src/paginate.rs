@@ -24,26 +24,48 @@ pub type SessionStream = BoxStream<'static, Result<SessionItem, Error>>;
 /// for a user's.
 pub type PageStream<R = SessionListResult> = BoxStream<'static, Result<PangeaResponse<R>, Error>>;
 
-/// What paging needs of a list result: its cursor and its sessions.
+/// What paging needs of a list result: its cursor and its sessions, and,
+/// for a page read ahead, the result put back together from its parts.
 pub(crate) trait ListResult {
     fn last(&self) -> Option<&str>;
     fn into_sessions(self) -> Vec<SessionItem>;
+    /// The result of a page read ahead, once its sessions are decoded. A
+    /// field the spec adds to the list results fails to compile here until
+    /// [`RawList`] reads it too, so reading ahead never drops it.
+    fn assemble(sessions: Vec<SessionItem>, list: RawList) -> Self;
 }
 
-macro_rules! list_result {
-    ($($ty:ty),*) => {$(
-        impl ListResult for $ty {
-            fn last(&self) -> Option<&str> {
-                self.last.as_deref()
-            }
-            fn into_sessions(self) -> Vec<SessionItem> {
-                self.sessions
-            }
+impl ListResult for SessionListResult {
+    fn last(&self) -> Option<&str> {
+        self.last.as_deref()
+    }
+    fn into_sessions(self) -> Vec<SessionItem> {
+        self.sessions
+    }
+    fn assemble(sessions: Vec<SessionItem>, list: RawList) -> Self {
+        Self {
+            count: list.count,
+            last: list.last,
+            sessions,
         }
-    )*};
+    }
 }
 
-list_result!(SessionListResult, ClientSessionListResult);
+impl ListResult for ClientSessionListResult {
+    fn last(&self) -> Option<&str> {
+        self.last.as_deref()
+    }
+    fn into_sessions(self) -> Vec<SessionItem> {
+        self.sessions
+    }
+    fn assemble(sessions: Vec<SessionItem>, list: RawList) -> Self {
+        // A user's list has no `count`.
+        Self {
+            last: list.last,
+            sessions,
+        }
+    }
+}
 
 /// The cursors followed so far: 8 bytes a page, whatever the page size. A
 /// cursor the server sent before would loop forever, so it ends the walk
@@ -131,8 +153,20 @@ where
     })
 }
 
-/// A page whose `result` is still raw JSON: read ahead, not decoded yet.
-pub(crate) type RawPage = PangeaResponse<Box<RawValue>>;
+/// A list result read ahead: its cursor (and count) decoded in the same pass
+/// as the envelope, its sessions kept as raw JSON to decode off the async
+/// threads while the next page is fetched.
+#[derive(serde::Deserialize)]
+pub(crate) struct RawList {
+    #[serde(default)]
+    pub(crate) last: Option<String>,
+    #[serde(default)]
+    pub(crate) count: Option<i64>,
+    pub(crate) sessions: Box<RawValue>,
+}
+
+/// A page read ahead, its sessions not decoded yet.
+pub(crate) type RawPage = PangeaResponse<RawList>;
 
 struct Ahead<Q, F, D> {
     /// The request of the first page; the next ones differ by their cursor.
@@ -148,10 +182,9 @@ struct Ahead<Q, F, D> {
 }
 
 /// Pages from `first` on, one request ahead of the consumer (for
-/// `ListOptions::read_ahead`): a page's cursor is read first, by a pass that
-/// skips its sessions, the next page is requested at once, and the page is
-/// decoded (by `decode`, off the async threads) while the server builds the
-/// next one. Ends as [`pages`] does; a page that fails to decode ends the walk
+/// `ListOptions::read_ahead`): a page's cursor comes with its envelope, the
+/// next page is requested at once, and the page's sessions are decoded (by
+/// `decode`, off the async threads) while the server builds the next one. Ends as [`pages`] does; a page that fails to decode ends the walk
 /// and the page read ahead is dropped.
 pub(crate) fn pages_ahead<Q, F, Fut, D, DFut>(
     first: Q,
@@ -189,7 +222,7 @@ where
         };
         let next = match state.cursors.next(
             state.request.clone(),
-            cursor(&raw.result).as_deref(),
+            raw.result.last.as_deref(),
             &raw.request_id,
         ) {
             Ok(next) => next,
@@ -213,18 +246,6 @@ where
         }
         Some((page, state))
     })
-}
-
-/// The `last` cursor of a raw list result, read without decoding its
-/// sessions; `None` when there is none, or when the result is not a list
-/// result (its decoding then says what is wrong).
-fn cursor(result: &RawValue) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Cursor {
-        #[serde(default)]
-        last: Option<String>,
-    }
-    serde_json::from_str::<Cursor>(result.get()).ok()?.last
 }
 
 /// The sessions of every page, one by one.

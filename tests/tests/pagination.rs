@@ -78,6 +78,49 @@ async fn fetches_the_next_page_only_when_asked() {
 }
 
 #[tokio::test]
+async fn reading_ahead_gives_the_pages_the_lazy_walk_gives() {
+    // The cursor and count come with the envelope, the sessions are decoded
+    // later: the page put back together is the page decoded at once.
+    let mut walks = Vec::new();
+    for read_ahead in [false, true] {
+        let server = MockServer::start().await;
+        server
+            .reply(
+                LIST,
+                Reply::success(
+                    json!({"count": 3, "last": "c1", "sessions": [item("pmt_1"), item("pmt_2")]}),
+                ),
+            )
+            .await
+            .reply(
+                LIST,
+                Reply::success(json!({"sessions": [item("pmt_3")], "count": 3})),
+            )
+            .await;
+        let options = ListOptions::new().read_ahead(read_ahead);
+        let pages: Vec<_> = server
+            .authn()
+            .session()
+            .list_pages(options)
+            .map_ok(|page| (page.request_id.clone(), page.result))
+            .try_collect()
+            .await
+            .unwrap();
+        walks.push(pages);
+    }
+    assert_eq!(walks[0], walks[1]);
+    let (request_id, first) = &walks[1][0];
+    assert_eq!(request_id, "prq_0001");
+    assert_eq!(
+        (first.count, first.last.as_deref(), first.sessions.len()),
+        (Some(3), Some("c1"), 2)
+    );
+    let (_, second) = &walks[1][1];
+    assert_eq!((second.count, second.last.as_deref()), (Some(3), None));
+    assert_eq!(second.sessions[0].id.as_str(), "pmt_3");
+}
+
+#[tokio::test]
 async fn a_repeated_cursor_is_an_error_not_a_loop() {
     for read_ahead in [false, true] {
         let server = MockServer::start().await;

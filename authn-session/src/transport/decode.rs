@@ -95,25 +95,25 @@ fn success<R: DeserializeOwned>(raw: &mut Raw, redactor: &Redactor<'_>) -> Optio
     )))
 }
 
-/// The typed result of a success whose `result` was kept as raw JSON, or
-/// the [`Error::Decode`] that [`decode`] would give for it.
-pub(crate) fn typed<R: DeserializeOwned>(
-    page: PangeaResponse<Box<serde_json::value::RawValue>>,
+/// `raw`, the JSON at `field` of a success whose `page` kept it raw (read
+/// ahead), decoded; or the [`Error::Decode`] that [`decode`] would give for it.
+pub(crate) fn typed<T: DeserializeOwned, P>(
+    page: &PangeaResponse<P>,
+    raw: &serde_json::value::RawValue,
+    field: &str,
     op: &Operation,
     redactor: &Redactor<'_>,
-) -> Result<PangeaResponse<R>, Error> {
-    let raw = page.result.get();
-    match parse_text::<R>(raw) {
-        Ok(result) => Ok(page.map(|_| result)),
-        Err(detail) => Err(decode_error(
+) -> Result<T, Error> {
+    parse_text::<T>(raw.get()).map_err(|detail| {
+        decode_error(
             page.http_status(),
             Some(page.request_id.clone()),
-            raw.as_bytes(),
-            Some(detail.within("result")),
+            raw.get().as_bytes(),
+            Some(detail.within(field)),
             op.secret_result,
             redactor,
-        )),
-    }
+        )
+    })
 }
 
 /// The [`Error::Decode`] of `body`, redacted; with `withhold` (a success
@@ -219,10 +219,11 @@ fn locate<'de, T: serde::Deserialize<'de>>(text: &'de str) -> DecodeError {
 impl DecodeError {
     /// The same failure, inside the field `field` of the envelope.
     fn within(mut self, field: &str) -> Self {
-        self.path = if self.path == "." {
-            field.to_string()
-        } else {
-            format!("{field}.{}", self.path)
+        self.path = match self.path.as_str() {
+            "." => field.to_string(),
+            // An index: `result.sessions[0]`, not `result.sessions.[0]`.
+            path if path.starts_with('[') => format!("{field}{path}"),
+            path => format!("{field}.{path}"),
         };
         self
     }

@@ -386,16 +386,19 @@ impl Transport {
 }
 
 impl Transport {
-    /// The typed result of a page whose `result` was kept as raw JSON (read
-    /// ahead), decoded as a whole body is: a failure is [`Error::Decode`]
-    /// with the JSON path, its excerpt redacted of the call's secrets.
-    pub(crate) fn typed<R: DeserializeOwned>(
+    /// `raw`, the JSON at `field` of a page read ahead, decoded as a whole
+    /// body is: a failure is [`Error::Decode`] with the JSON path, its
+    /// excerpt redacted of the call's secrets.
+    pub(crate) fn typed<T: DeserializeOwned, P>(
         &self,
-        page: PangeaResponse<Box<serde_json::value::RawValue>>,
+        page: &PangeaResponse<P>,
+        raw: &serde_json::value::RawValue,
+        field: &str,
         op: &Operation,
         secrets: &[SecretToken],
-    ) -> Result<PangeaResponse<R>, Error> {
-        decode::typed(page, op, &Redactor::new(secrets, &self.service_token))
+    ) -> Result<T, Error> {
+        let redactor = Redactor::new(secrets, &self.service_token);
+        decode::typed(page, raw, field, op, &redactor)
     }
 }
 
