@@ -91,6 +91,139 @@ async fn a_connection_cut_mid_body_is_a_transport_error_retried_only_when_safe()
     );
 }
 
+/// Reads one HTTP request whole (head, then `content-length` bytes of body)
+/// from `socket`, keeping any bytes past it in `buf`; `false` at end of stream.
+async fn read_request(socket: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> bool {
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .map_or(0, |n| n.trim().parse().unwrap());
+            if buf.len() >= end + 4 + length {
+                buf.drain(..end + 4 + length);
+                return true;
+            }
+        }
+        match socket.read(&mut chunk).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// A server that reads each request whole, then resets its connection: a TCP
+/// RST (`SO_LINGER` 0), not the orderly close of the tests above. With
+/// `answer_first`, the first request of each connection is answered first,
+/// with an empty list page, and the connection kept alive for the next one.
+/// Returns the base URL and the number of requests read.
+async fn resetting_server(
+    answer_first: bool,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    const PAGE: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 82\r\n\r\n{\"request_id\":\"prq_kept\",\"status\":\"Success\",\"summary\":\"\",\"result\":{\"sessions\":[]}}";
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = requests.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut answered = false;
+                while read_request(&mut socket, &mut buf).await {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    if answer_first && !answered {
+                        answered = true;
+                        socket.write_all(PAGE).await.unwrap();
+                        continue;
+                    }
+                    socket.set_zero_linger().unwrap();
+                    return;
+                }
+            });
+        }
+    });
+    (url, requests)
+}
+
+#[tokio::test]
+async fn a_reset_after_the_request_is_a_transport_error_retried_only_when_safe() {
+    let (url, requests) = resetting_server(false).await;
+    let err = client(&url, 2)
+        .session()
+        .invalidate("pmt_reset")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                processed_maybe: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        requests.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "invalidate may be repeated: retried"
+    );
+
+    let (url, requests) = resetting_server(false).await;
+    let err = client(&url, 2)
+        .client()
+        .session()
+        .refresh("ptr_x", RefreshOptions::new())
+        .await
+        .unwrap_err();
+    // The documented rule for a refresh: repeat it only when
+    // `is_retryable() && !may_have_been_processed()`.
+    assert!(err.may_have_been_processed(), "{err:?}");
+    assert_eq!(
+        requests.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the server had the refresh when it reset: not retried"
+    );
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_reset_under_a_refresh_is_not_retried() {
+    // A load balancer resetting an idle pooled connection: the refresh goes out
+    // on the connection the list left open, the server reads it, then resets.
+    let (url, requests) = resetting_server(true).await;
+    let authn = client(&url, 2);
+    let page = authn.session().list(ListOptions::new()).await.unwrap();
+    assert_eq!(page.request_id, "prq_kept");
+    let err = authn
+        .client()
+        .session()
+        .refresh("ptr_x", RefreshOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                processed_maybe: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        requests.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "the list, then the refresh once: not sent again on a new connection"
+    );
+    // The client is not left broken: the next call opens a new connection.
+    let page = authn.session().list(ListOptions::new()).await.unwrap();
+    assert_eq!(page.request_id, "prq_kept");
+}
+
 #[tokio::test]
 async fn garbage_instead_of_http_is_a_transport_error() {
     let (url, _) = raw_server(b"this is not HTTP at all\r\n\r\n").await;
