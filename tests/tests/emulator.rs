@@ -158,7 +158,12 @@ async fn client_endpoints_reach_only_the_tokens_own_user() {
         .unwrap_err();
     assert_eq!(kind(&err), ApiErrorKind::NotFound);
     let all = authn.session().list(ListOptions::new()).await.unwrap();
-    assert_eq!(all.result.sessions.len(), 2);
+    let left: Vec<&str> = all.result.sessions.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        left,
+        ["pmt_bob0000", "pmt_bob0001"],
+        "alice's logout ended alice's sessions only"
+    );
 }
 
 #[tokio::test]
