@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Build cost of the SDK. First a user's cold build against its floor, back to
-# back, each in a fresh target directory: `consumer/` (a program on the packaged
-# crates, generation at build time) and `bench/build-floor/` (the same HTTP
-# stack, no SDK). Then, in the workspace, a cold `cargo build -p authn-session`
+# Build cost of the SDK. First a user's cold build against its floor, in pairs
+# back to back, each build in a fresh target directory: `bench/build-floor/` (the
+# HTTP stack, no SDK) and `consumer/` (the same kind of program on the packaged
+# crates, generation at build time). Then, in the workspace, a cold `cargo build -p authn-session`
 # and incremental rebuilds after touching only facade code (codegen must not
 # re-run) and after changing the spec (xtask rewrites the packaged spec the
 # build reads; codegen re-runs).
