@@ -267,8 +267,13 @@ async fn reading_ahead_ends_at_a_page_that_does_not_decode() {
         Err(Error::Decode {
             http_status: 200,
             source: Some(detail),
+            request_id,
             ..
-        }) => assert_eq!(detail.path(), "result.sessions[0].expire"),
+        }) => {
+            assert_eq!(detail.path(), "result.sessions[0].expire");
+            // The header's id, as the lazy walk (and every other call) reports it.
+            assert_eq!(request_id.as_deref(), Some("prq_bad"));
+        }
         other => panic!("expected the page's decode error, got {other:?}"),
     }
     // The third page was read ahead (its cursor came before the decoding), then dropped.

@@ -59,10 +59,7 @@ impl Transport {
         let headers = std::mem::take(response.headers_mut());
         // Everything the server says is redacted before it is kept or traced:
         // a server may echo a token anywhere, an id and a status included.
-        let header_id = headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(|id| redactor.redact(id));
+        let header_id = header_request_id(&headers, redactor);
         let span = tracing::Span::current();
         span.record("http_status", status.as_u16());
         if let Some(id) = &header_id {
@@ -124,6 +121,14 @@ impl Transport {
             }
         }
     }
+}
+
+/// The response's `x-request-id`, redacted like everything the server says.
+pub(super) fn header_request_id(headers: &HeaderMap, redactor: &Redactor<'_>) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(|id| redactor.redact(id))
 }
 
 /// How much to reserve for a body: what `Content-Length` announces (already

@@ -7,7 +7,11 @@ use authn_session_gen::{operations::Operation, types::ErrorResult};
 use reqwest::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::{attempt::Raw, redact::Redactor, Failed, Outcome};
+use super::{
+    attempt::{header_request_id, Raw},
+    redact::Redactor,
+    Failed, Outcome,
+};
 use crate::{
     error::DecodeError, response::Envelope, retry::parse_retry_after, ApiError, ApiErrorKind,
     Error, PangeaResponse,
@@ -107,7 +111,8 @@ pub(crate) fn typed<T: DeserializeOwned, P>(
     parse_text::<T>(raw.get()).map_err(|detail| {
         decode_error(
             page.http_status(),
-            Some(page.request_id.clone()),
+            // The header's id where there is one, as `decode` reports it.
+            header_request_id(page.headers(), redactor).or_else(|| Some(page.request_id.clone())),
             raw.get().as_bytes(),
             Some(detail.within(field)),
             op.secret_result,

@@ -1,7 +1,7 @@
 //! Decoding and error mapping under arbitrary bytes and structure-aware JSON.
 //! `PROPTEST_CASES=1000000 cargo test -p authn-session fuzz --release` for a long run.
 
-use authn_session_gen::types::{EmptyResult, SessionListResult};
+use authn_session_gen::types::{EmptyResult, SessionItem, SessionListResult};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -12,12 +12,15 @@ use authn_session_gen::{
 use reqwest::{header::HeaderMap, StatusCode};
 
 use super::{
-    attempt::Raw,
-    decode::decode,
+    attempt::{header_request_id, Raw},
+    decode::{decode, typed},
     redact::{Redactor, EXCERPT_BYTES},
     Outcome,
 };
-use crate::Error;
+use crate::{
+    paginate::{ListResult, RawList},
+    Error,
+};
 
 /// A token the call "sent": the generators put it into bodies, and no
 /// excerpt or message may ever show it.
@@ -120,6 +123,133 @@ fn check_all(status: u16, body: Vec<u8>) {
     check::<EmptyResult>(&operations::CLIENT_SESSION_LOGOUT, status, body);
 }
 
+/// A successful list page whose sessions are valid ones with some fields
+/// replaced by arbitrary JSON or removed, and whose `last` and `count` are
+/// right, missing, or arbitrary: the bodies where decoding in two steps could
+/// part from decoding in one.
+fn list_page() -> impl Strategy<Value = Value> {
+    const FIELDS: &[&str] = &[
+        "id",
+        "type",
+        "identity",
+        "email",
+        "life",
+        "expire",
+        "created_at",
+        "profile",
+        "scopes",
+        "active_token",
+        "unknown",
+    ];
+    let edit = (prop::sample::select(FIELDS), prop::option::of(json_value()));
+    let session = prop::collection::vec(edit, 0..3).prop_map(|edits| {
+        let mut session = json!({
+            "id": "pmt_1", "type": "session", "identity": "pui_1", "email": "a@example.com",
+            "life": 10, "expire": "2026-11-24T03:00:00Z", "created_at": "2026-11-24T03:00:00Z",
+            "profile": {"first_name": "A"}, "scopes": ["s"],
+        });
+        for (field, value) in edits {
+            match value {
+                Some(value) => session[field] = value,
+                None => {
+                    session.as_object_mut().expect("object").remove(field);
+                }
+            }
+        }
+        session
+    });
+    let cursor = prop_oneof![
+        Just(None),
+        Just(Some(json!("c1"))),
+        json_value().prop_map(Some)
+    ];
+    let count = prop_oneof![
+        Just(None),
+        Just(Some(json!(2))),
+        json_value().prop_map(Some)
+    ];
+    (prop::collection::vec(session, 0..4), cursor, count).prop_map(|(sessions, last, count)| {
+        let mut result = json!({ "sessions": sessions });
+        if let Some(last) = last {
+            result["last"] = last;
+        }
+        if let Some(count) = count {
+            result["count"] = count;
+        }
+        json!({"request_id": "prq_e", "status": "Success", "summary": "ok", "result": result})
+    })
+}
+
+/// What a user can tell apart of a decoded response: the page, or the error's
+/// kind, status, request id and (for an undecodable one) the JSON path and
+/// category. Not the excerpt, which quotes the part that was decoded, nor the
+/// message, which names the Rust type and the position within that part.
+#[derive(Debug, PartialEq)]
+enum Ending {
+    Done(String, SessionListResult),
+    Accepted(String),
+    Decode(u16, Option<String>, Option<(String, &'static str)>),
+    Other(String),
+}
+
+fn ending(outcome: Result<Outcome<SessionListResult>, Error>) -> Ending {
+    let error = match outcome {
+        Ok(Outcome::Done(page)) => return Ending::Done(page.request_id, page.result),
+        Ok(Outcome::Accepted(id)) => return Ending::Accepted(id),
+        Ok(Outcome::Failed(failed)) => failed.error,
+        Err(error) => error,
+    };
+    match error {
+        Error::Decode {
+            http_status,
+            request_id,
+            source,
+            ..
+        } => Ending::Decode(
+            http_status,
+            request_id,
+            source.map(|d| (d.path, d.category)),
+        ),
+        other => Ending::Other(format!("{other:?}")),
+    }
+}
+
+/// Reading ahead decodes a page in two steps (the envelope with the sessions
+/// kept raw, then the sessions, as `list.rs` does); whatever the body, that
+/// must end as the one-step decoding of the lazy walk ends.
+fn check_read_ahead(status: u16, body: Vec<u8>) {
+    let op = &operations::SESSION_LIST;
+    let status = StatusCode::from_u16(status).expect("status");
+    let secrets = [SecretToken::new(SENT)];
+    let service = SecretToken::new("pts_fuzz");
+    let redactor = Redactor::new(&secrets, &service);
+    let raw = || {
+        // As an attempt reads them: the header, and its id taken out.
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", "prq_h".parse().expect("header"));
+        Raw {
+            header_id: header_request_id(&headers, &redactor),
+            status,
+            headers,
+            body: body.clone().into(),
+        }
+    };
+    let lazy = ending(Ok(decode::<SessionListResult>(raw(), op, &redactor)));
+    let ahead = ending(match decode::<RawList>(raw(), op, &redactor) {
+        Outcome::Done(page) => typed::<Vec<SessionItem>, _>(
+            &page,
+            &page.result.sessions,
+            "result.sessions",
+            op,
+            &redactor,
+        )
+        .map(|sessions| Outcome::Done(page.map(|list| ListResult::assemble(sessions, list)))),
+        Outcome::Accepted(id) => Ok(Outcome::Accepted(id)),
+        Outcome::Failed(failed) => Ok(Outcome::Failed(failed)),
+    });
+    assert_eq!(ahead, lazy);
+}
+
 proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(status in prop::sample::select(STATUSES), body in prop::collection::vec(any::<u8>(), 0..2048)) {
@@ -129,6 +259,16 @@ proptest! {
     #[test]
     fn arbitrary_envelopes_never_panic(status in prop::sample::select(STATUSES), value in json_value()) {
         check_all(status, serde_json::to_vec(&value).expect("encode"));
+    }
+
+    #[test]
+    fn reading_ahead_ends_as_the_lazy_decoding_does(status in prop::sample::select(STATUSES), value in json_value()) {
+        check_read_ahead(status, serde_json::to_vec(&value).expect("encode"));
+    }
+
+    #[test]
+    fn reading_ahead_ends_as_the_lazy_decoding_does_on_list_pages(status in prop::sample::select(&[200u16, 200, 200, 201, 500][..]), value in list_page()) {
+        check_read_ahead(status, serde_json::to_vec(&value).expect("encode"));
     }
 
     #[test]
