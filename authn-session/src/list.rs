@@ -113,7 +113,7 @@ pub(crate) fn pages<Q: ListRequest>(
 fn raw_page<Q: ListRequest>(
     transport: &Arc<Transport>,
     request: Q,
-) -> impl Future<Output = Result<RawPage, Error>> + MaybeSend + 'static {
+) -> impl Future<Output = Result<RawPage<Q::Result>, Error>> + MaybeSend + 'static {
     let call = Call::new(Q::OP, Idempotency::Idempotent, &request, request.secrets());
     transport.run(call)
 }

@@ -11,6 +11,7 @@ use std::{
 
 use authn_session_gen::types::{ClientSessionListResult, SessionItem, SessionListResult};
 use futures::{future::join, stream, Stream, TryStreamExt};
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::value::RawValue;
 
 use crate::{list::ListRequest, platform::BoxStream, Error, PangeaResponse};
@@ -27,22 +28,27 @@ pub type PageStream<R = SessionListResult> = BoxStream<'static, Result<PangeaRes
 /// What paging needs of a list result: its cursor and its sessions, and,
 /// for a page read ahead, the result put back together from its parts.
 pub(crate) trait ListResult {
+    /// How a page read ahead decodes `count`: as the result type does. The
+    /// service list's is a number; a user's list has none, so a `count` there
+    /// is an unknown field, ignored whatever it holds.
+    type Count: DeserializeOwned + Default + Send + 'static;
     fn last(&self) -> Option<&str>;
     fn into_sessions(self) -> Vec<SessionItem>;
     /// The result of a page read ahead, once its sessions are decoded. A
     /// field the spec adds to the list results fails to compile here until
     /// [`RawList`] reads it too, so reading ahead never drops it.
-    fn assemble(sessions: Vec<SessionItem>, list: RawList) -> Self;
+    fn assemble(sessions: Vec<SessionItem>, list: RawList<Self::Count>) -> Self;
 }
 
 impl ListResult for SessionListResult {
+    type Count = Option<i64>;
     fn last(&self) -> Option<&str> {
         self.last.as_deref()
     }
     fn into_sessions(self) -> Vec<SessionItem> {
         self.sessions
     }
-    fn assemble(sessions: Vec<SessionItem>, list: RawList) -> Self {
+    fn assemble(sessions: Vec<SessionItem>, list: RawList<Self::Count>) -> Self {
         Self {
             count: list.count,
             last: list.last,
@@ -52,13 +58,14 @@ impl ListResult for SessionListResult {
 }
 
 impl ListResult for ClientSessionListResult {
+    type Count = IgnoredAny;
     fn last(&self) -> Option<&str> {
         self.last.as_deref()
     }
     fn into_sessions(self) -> Vec<SessionItem> {
         self.sessions
     }
-    fn assemble(sessions: Vec<SessionItem>, list: RawList) -> Self {
+    fn assemble(sessions: Vec<SessionItem>, list: RawList<Self::Count>) -> Self {
         // A user's list has no `count`.
         Self {
             last: list.last,
@@ -153,28 +160,28 @@ where
     })
 }
 
-/// A list result read ahead: its cursor (and count) decoded in the same pass
-/// as the envelope, its sessions kept as raw JSON to decode off the async
-/// threads while the next page is fetched.
+/// A list result read ahead: its cursor (and `count`, as [`ListResult::Count`]
+/// says) decoded in the same pass as the envelope, its sessions kept as raw
+/// JSON to decode off the async threads while the next page is fetched.
 #[derive(serde::Deserialize)]
-pub(crate) struct RawList {
+pub(crate) struct RawList<C> {
     #[serde(default)]
     pub(crate) last: Option<String>,
     #[serde(default)]
-    pub(crate) count: Option<i64>,
+    pub(crate) count: C,
     pub(crate) sessions: Box<RawValue>,
 }
 
-/// A page read ahead, its sessions not decoded yet.
-pub(crate) type RawPage = PangeaResponse<RawList>;
+/// A page of `R` read ahead, its sessions not decoded yet.
+pub(crate) type RawPage<R> = PangeaResponse<RawList<<R as ListResult>::Count>>;
 
-struct Ahead<Q, F, D> {
+struct Ahead<Q: ListRequest, F, D> {
     /// The request of the first page; the next ones differ by their cursor.
     request: Q,
     /// The first page's request, until it is sent.
     first: Option<Q>,
     /// The next page, fetched while the one before it was decoded.
-    fetched: Option<Result<RawPage, Error>>,
+    fetched: Option<Result<RawPage<Q::Result>, Error>>,
     cursors: Cursors,
     pending: Option<Error>,
     fetch: F,
@@ -194,8 +201,8 @@ pub(crate) fn pages_ahead<Q, F, Fut, D, DFut>(
 where
     Q: ListRequest,
     F: FnMut(Q) -> Fut,
-    Fut: Future<Output = Result<RawPage, Error>>,
-    D: FnMut(RawPage) -> DFut,
+    Fut: Future<Output = Result<RawPage<Q::Result>, Error>>,
+    D: FnMut(RawPage<Q::Result>) -> DFut,
     DFut: Future<Output = Result<PangeaResponse<Q::Result>, Error>>,
 {
     let state = Ahead {

@@ -1,7 +1,9 @@
 //! Decoding and error mapping under arbitrary bytes and structure-aware JSON.
 //! `PROPTEST_CASES=1000000 cargo test -p authn-session fuzz --release` for a long run.
 
-use authn_session_gen::types::{EmptyResult, SessionItem, SessionListResult};
+use authn_session_gen::types::{
+    ClientSessionListResult, EmptyResult, SessionItem, SessionListResult,
+};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -185,14 +187,14 @@ fn list_page() -> impl Strategy<Value = Value> {
 /// category. Not the excerpt, which quotes the part that was decoded, nor the
 /// message, which names the Rust type and the position within that part.
 #[derive(Debug, PartialEq)]
-enum Ending {
-    Done(String, SessionListResult),
+enum Ending<R> {
+    Done(String, R),
     Accepted(String),
     Decode(u16, Option<String>, Option<(String, &'static str)>),
     Other(String),
 }
 
-fn ending(outcome: Result<Outcome<SessionListResult>, Error>) -> Ending {
+fn ending<R>(outcome: Result<Outcome<R>, Error>) -> Ending<R> {
     let error = match outcome {
         Ok(Outcome::Done(page)) => return Ending::Done(page.request_id, page.result),
         Ok(Outcome::Accepted(id)) => return Ending::Accepted(id),
@@ -218,7 +220,14 @@ fn ending(outcome: Result<Outcome<SessionListResult>, Error>) -> Ending {
 /// kept raw, then the sessions, as `list.rs` does); whatever the body, that
 /// must end as the one-step decoding of the lazy walk ends.
 fn check_read_ahead(status: u16, body: Vec<u8>) {
-    let op = &operations::SESSION_LIST;
+    read_ahead_alike::<SessionListResult>(&operations::SESSION_LIST, status, &body);
+    read_ahead_alike::<ClientSessionListResult>(&operations::CLIENT_SESSION_LIST, status, &body);
+}
+
+fn read_ahead_alike<R>(op: &Operation, status: u16, body: &[u8])
+where
+    R: ListResult + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
     let status = StatusCode::from_u16(status).expect("status");
     let secrets = [SecretToken::new(SENT)];
     let service = SecretToken::new("pts_fuzz");
@@ -231,11 +240,11 @@ fn check_read_ahead(status: u16, body: Vec<u8>) {
             header_id: header_request_id(&headers, &redactor),
             status,
             headers,
-            body: body.clone().into(),
+            body: body.to_vec().into(),
         }
     };
-    let lazy = ending(Ok(decode::<SessionListResult>(raw(), op, &redactor)));
-    let ahead = ending(match decode::<RawList>(raw(), op, &redactor) {
+    let lazy = ending(Ok(decode::<R>(raw(), op, &redactor)));
+    let ahead = ending(match decode::<RawList<R::Count>>(raw(), op, &redactor) {
         Outcome::Done(page) => typed::<Vec<SessionItem>, _>(
             &page,
             &page.result.sessions,
@@ -243,7 +252,7 @@ fn check_read_ahead(status: u16, body: Vec<u8>) {
             op,
             &redactor,
         )
-        .map(|sessions| Outcome::Done(page.map(|list| ListResult::assemble(sessions, list)))),
+        .map(|sessions| Outcome::Done(page.map(|list| R::assemble(sessions, list)))),
         Outcome::Accepted(id) => Ok(Outcome::Accepted(id)),
         Outcome::Failed(failed) => Ok(Outcome::Failed(failed)),
     });
