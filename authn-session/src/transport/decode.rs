@@ -27,6 +27,18 @@ pub(crate) fn decode<R: DeserializeOwned>(
     if let Some(done) = success(&mut raw, redactor) {
         return done;
     }
+    read(raw, op, redactor)
+}
+
+/// The reading that can say what is wrong with a response: the envelope
+/// first, with its result kept raw, then the result. On its own it ends as
+/// [`decode`] does (a property test holds the two alike); [`decode`] only
+/// takes the common success in one pass first.
+pub(crate) fn read<R: DeserializeOwned>(
+    raw: Raw,
+    op: &Operation,
+    redactor: &Redactor<'_>,
+) -> Outcome<R> {
     let Raw {
         status,
         headers,

@@ -15,7 +15,7 @@ use reqwest::{header::HeaderMap, StatusCode};
 
 use super::{
     attempt::{header_request_id, Raw},
-    decode::{decode, typed},
+    decode::{decode, read, typed},
     redact::{Redactor, EXCERPT_BYTES},
     Outcome,
 };
@@ -259,6 +259,37 @@ where
     assert_eq!(ahead, lazy);
 }
 
+/// `decode` takes a success of the expected shape in one pass and leaves
+/// anything else to `read`; whatever the body, it must end as `read` alone.
+fn check_one_pass(status: u16, body: Vec<u8>) {
+    one_pass_alike::<SessionListResult>(&operations::SESSION_LIST, status, &body);
+    one_pass_alike::<ClientSessionListResult>(&operations::CLIENT_SESSION_LIST, status, &body);
+    one_pass_alike::<EmptyResult>(&operations::CLIENT_SESSION_LOGOUT, status, &body);
+}
+
+fn one_pass_alike<R>(op: &Operation, status: u16, body: &[u8])
+where
+    R: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let status = StatusCode::from_u16(status).expect("status");
+    let secrets = [SecretToken::new(SENT)];
+    let service = SecretToken::new("pts_fuzz");
+    let redactor = Redactor::new(&secrets, &service);
+    let raw = || {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", "prq_h".parse().expect("header"));
+        Raw {
+            header_id: header_request_id(&headers, &redactor),
+            status,
+            headers,
+            body: body.to_vec().into(),
+        }
+    };
+    let both = ending(Ok(decode::<R>(raw(), op, &redactor)));
+    let slow = ending(Ok(read::<R>(raw(), op, &redactor)));
+    assert_eq!(both, slow);
+}
+
 proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(status in prop::sample::select(STATUSES), body in prop::collection::vec(any::<u8>(), 0..2048)) {
@@ -278,6 +309,11 @@ proptest! {
     #[test]
     fn reading_ahead_ends_as_the_lazy_decoding_does_on_list_pages(status in prop::sample::select(&[200u16, 200, 200, 201, 500][..]), value in list_page()) {
         check_read_ahead(status, serde_json::to_vec(&value).expect("encode"));
+    }
+
+    #[test]
+    fn one_pass_ends_as_the_full_reading_does(status in prop::sample::select(STATUSES), value in prop_oneof![json_value(), list_page()]) {
+        check_one_pass(status, serde_json::to_vec(&value).expect("encode"));
     }
 
     #[test]
