@@ -182,7 +182,8 @@ fn list_page() -> impl Strategy<Value = Value> {
     })
 }
 
-/// What a user can tell apart of a decoded response: the page, or the error's
+/// What a user can tell apart of a decoded response (whose printed error
+/// must never show the sent token): the page, or the error's
 /// kind, status, request id and (for an undecodable one) the JSON path and
 /// category. Not the excerpt, which quotes the part that was decoded, nor the
 /// message, which names the Rust type and the position within that part.
@@ -201,6 +202,11 @@ fn ending<R>(outcome: Result<Outcome<R>, Error>) -> Ending<R> {
         Ok(Outcome::Failed(failed)) => failed.error,
         Err(error) => error,
     };
+    let printed = format!(
+        "{error} {error:?} {:?}",
+        std::error::Error::source(&error).map(ToString::to_string)
+    );
+    assert!(!printed.contains(SENT), "{printed}");
     match error {
         Error::Decode {
             http_status,
