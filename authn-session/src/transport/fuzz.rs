@@ -222,6 +222,19 @@ fn ending<R>(outcome: Result<Outcome<R>, Error>) -> Ending<R> {
     }
 }
 
+/// A response with `body` as an attempt reads it: with an `x-request-id`,
+/// its id taken out through the call's redactor.
+fn response(status: StatusCode, body: &[u8], redactor: &Redactor<'_>) -> Raw {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-request-id", "prq_h".parse().expect("header"));
+    Raw {
+        header_id: header_request_id(&headers, redactor),
+        status,
+        headers,
+        body: body.to_vec().into(),
+    }
+}
+
 /// Reading ahead decodes a page in two steps (the envelope with the sessions
 /// kept raw, then the sessions, as `list.rs` does); whatever the body, that
 /// must end as the one-step decoding of the lazy walk ends.
@@ -238,17 +251,7 @@ where
     let secrets = [SecretToken::new(SENT)];
     let service = SecretToken::new("pts_fuzz");
     let redactor = Redactor::new(&secrets, &service);
-    let raw = || {
-        // As an attempt reads them: the header, and its id taken out.
-        let mut headers = HeaderMap::new();
-        headers.insert("x-request-id", "prq_h".parse().expect("header"));
-        Raw {
-            header_id: header_request_id(&headers, &redactor),
-            status,
-            headers,
-            body: body.to_vec().into(),
-        }
-    };
+    let raw = || response(status, body, &redactor);
     let lazy = ending(Ok(decode::<R>(raw(), op, &redactor)));
     let ahead = ending(match decode::<RawList<R::Count>>(raw(), op, &redactor) {
         Outcome::Done(page) => typed::<Vec<SessionItem>, _>(
@@ -281,16 +284,7 @@ where
     let secrets = [SecretToken::new(SENT)];
     let service = SecretToken::new("pts_fuzz");
     let redactor = Redactor::new(&secrets, &service);
-    let raw = || {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-request-id", "prq_h".parse().expect("header"));
-        Raw {
-            header_id: header_request_id(&headers, &redactor),
-            status,
-            headers,
-            body: body.to_vec().into(),
-        }
-    };
+    let raw = || response(status, body, &redactor);
     let both = ending(Ok(decode::<R>(raw(), op, &redactor)));
     let slow = ending(Ok(read::<R>(raw(), op, &redactor)));
     assert_eq!(both, slow);
