@@ -31,6 +31,21 @@ async fn raw_server(
     (url, hits)
 }
 
+/// The error of a connection lost after the request went out: a transport
+/// error that says the request may have been processed.
+fn assert_sent_then_lost(err: &Error) {
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                processed_maybe: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
 fn client(url: &str, retries: u32) -> authn_session::AuthN {
     let config = Config::builder()
         .base_url_template(url)
@@ -51,16 +66,7 @@ async fn a_connection_cut_mid_body_is_a_transport_error_retried_only_when_safe()
         .list(ListOptions::new())
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                processed_maybe: true,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_sent_then_lost(&err);
     assert_eq!(
         hits.load(std::sync::atomic::Ordering::SeqCst),
         3,
@@ -74,16 +80,7 @@ async fn a_connection_cut_mid_body_is_a_transport_error_retried_only_when_safe()
         .refresh("ptr_x", RefreshOptions::new())
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                processed_maybe: true,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_sent_then_lost(&err);
     assert_eq!(
         hits.load(std::sync::atomic::Ordering::SeqCst),
         1,
@@ -157,16 +154,7 @@ async fn a_reset_after_the_request_is_a_transport_error_retried_only_when_safe()
         .invalidate("pmt_reset")
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                processed_maybe: true,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_sent_then_lost(&err);
     assert_eq!(
         requests.load(std::sync::atomic::Ordering::SeqCst),
         3,
@@ -204,16 +192,7 @@ async fn a_kept_alive_connection_reset_under_a_refresh_is_not_retried() {
         .refresh("ptr_x", RefreshOptions::new())
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                processed_maybe: true,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_sent_then_lost(&err);
     assert_eq!(
         requests.load(std::sync::atomic::Ordering::SeqCst),
         2,
