@@ -83,26 +83,32 @@ fn json_value() -> impl Strategy<Value = Value> {
     })
 }
 
-fn check<R: serde::de::DeserializeOwned>(op: &Operation, status: u16, body: Vec<u8>) {
-    let status = StatusCode::from_u16(status).expect("status");
+/// Runs `f` with the redactor of a call that sent [`SENT`].
+fn with_redactor<T>(f: impl FnOnce(&Redactor<'_>) -> T) -> T {
     let secrets = [SecretToken::new(SENT)];
     let service = SecretToken::new("pts_fuzz");
-    let raw = Raw {
-        status,
-        headers: HeaderMap::new(),
-        header_id: Some("prq_h".into()),
-        body: body.into(),
-    };
-    match decode::<R>(raw, op, &Redactor::new(&secrets, &service)) {
+    f(&Redactor::new(&secrets, &service))
+}
+
+/// Nothing printed of `error` (`Display`, `Debug`, its source) shows [`SENT`].
+fn assert_hides_sent(error: &Error) {
+    let printed = format!(
+        "{error} {error:?} {:?}",
+        std::error::Error::source(error).map(ToString::to_string)
+    );
+    assert!(!printed.contains(SENT), "{printed}");
+}
+
+fn check<R: serde::de::DeserializeOwned>(op: &Operation, status: u16, body: Vec<u8>) {
+    let status = StatusCode::from_u16(status).expect("status");
+    let outcome =
+        with_redactor(|redactor| decode::<R>(response(status, &body, redactor), op, redactor));
+    match outcome {
         Outcome::Done(r) => assert!(status.is_success() && r.status == "Success"),
         Outcome::Accepted(_) => assert_eq!(status, StatusCode::ACCEPTED),
         Outcome::Failed(f) => {
             let error = f.error;
-            let printed = format!(
-                "{error} {error:?} {:?}",
-                std::error::Error::source(&error).map(ToString::to_string)
-            );
-            assert!(!printed.contains(SENT), "{printed}");
+            assert_hides_sent(&error);
             match error {
                 Error::Api(api) => assert_eq!(api.http_status, status.as_u16()),
                 Error::Decode {
@@ -202,11 +208,7 @@ fn ending<R>(outcome: Result<Outcome<R>, Error>) -> Ending<R> {
         Ok(Outcome::Failed(failed)) => failed.error,
         Err(error) => error,
     };
-    let printed = format!(
-        "{error} {error:?} {:?}",
-        std::error::Error::source(&error).map(ToString::to_string)
-    );
-    assert!(!printed.contains(SENT), "{printed}");
+    assert_hides_sent(&error);
     match error {
         Error::Decode {
             http_status,
@@ -248,24 +250,23 @@ where
     R: ListResult + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
 {
     let status = StatusCode::from_u16(status).expect("status");
-    let secrets = [SecretToken::new(SENT)];
-    let service = SecretToken::new("pts_fuzz");
-    let redactor = Redactor::new(&secrets, &service);
-    let raw = || response(status, body, &redactor);
-    let lazy = ending(Ok(decode::<R>(raw(), op, &redactor)));
-    let ahead = ending(match decode::<RawList<R::Count>>(raw(), op, &redactor) {
-        Outcome::Done(page) => typed::<Vec<SessionItem>, _>(
-            &page,
-            &page.result.sessions,
-            "result.sessions",
-            op,
-            &redactor,
-        )
-        .map(|sessions| Outcome::Done(page.map(|list| R::assemble(sessions, list)))),
-        Outcome::Accepted(id) => Ok(Outcome::Accepted(id)),
-        Outcome::Failed(failed) => Ok(Outcome::Failed(failed)),
+    with_redactor(|redactor| {
+        let raw = || response(status, body, redactor);
+        let lazy = ending(Ok(decode::<R>(raw(), op, redactor)));
+        let ahead = ending(match decode::<RawList<R::Count>>(raw(), op, redactor) {
+            Outcome::Done(page) => typed::<Vec<SessionItem>, _>(
+                &page,
+                &page.result.sessions,
+                "result.sessions",
+                op,
+                redactor,
+            )
+            .map(|sessions| Outcome::Done(page.map(|list| R::assemble(sessions, list)))),
+            Outcome::Accepted(id) => Ok(Outcome::Accepted(id)),
+            Outcome::Failed(failed) => Ok(Outcome::Failed(failed)),
+        });
+        assert_eq!(ahead, lazy);
     });
-    assert_eq!(ahead, lazy);
 }
 
 /// `decode` takes a success of the expected shape in one pass and leaves
@@ -281,13 +282,19 @@ where
     R: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
 {
     let status = StatusCode::from_u16(status).expect("status");
-    let secrets = [SecretToken::new(SENT)];
-    let service = SecretToken::new("pts_fuzz");
-    let redactor = Redactor::new(&secrets, &service);
-    let raw = || response(status, body, &redactor);
-    let both = ending(Ok(decode::<R>(raw(), op, &redactor)));
-    let slow = ending(Ok(read::<R>(raw(), op, &redactor)));
-    assert_eq!(both, slow);
+    with_redactor(|redactor| {
+        let both = ending(Ok(decode::<R>(
+            response(status, body, redactor),
+            op,
+            redactor,
+        )));
+        let slow = ending(Ok(read::<R>(
+            response(status, body, redactor),
+            op,
+            redactor,
+        )));
+        assert_eq!(both, slow);
+    });
 }
 
 proptest! {
