@@ -1,5 +1,5 @@
 //! The admin API under `/_emulator/`: reset, state export and import, the
-//! clock, the journal and fault rules. Only the service token may use it (401 otherwise);
+//! clock, the journal, fault rules and quirks. Only the service token may use it (401 otherwise);
 //! bad input gets a 400 `ValidationError` in the API's envelope, and nothing
 //! is half-applied. It is not journaled.
 
@@ -20,6 +20,7 @@ use crate::{
     extract::Authorized,
     faults::FaultRule,
     fixtures::{rfc3339, Fixtures},
+    quirks::Quirk,
     state::Shared,
     store::{field_error, Refusal},
 };
@@ -34,6 +35,10 @@ pub(crate) fn router(state: Shared) -> Router {
         .route(
             "/_emulator/faults",
             get(get_faults).post(add_faults).delete(clear_faults),
+        )
+        .route(
+            "/_emulator/quirks",
+            get(get_quirks).post(add_quirks).delete(clear_quirks),
         )
         // A state document holds every session: far past axum's 2 MB default.
         .layer(axum::extract::DefaultBodyLimit::disable())
@@ -182,6 +187,51 @@ async fn add_faults(State(state): State<Shared>, caller: Authorized, body: Bytes
 async fn clear_faults(State(state): State<Shared>, caller: Authorized) -> Response {
     admin(caller, || {
         state.faults.clear();
+        Ok(None)
+    })
+}
+
+/// The body of `POST /_emulator/quirks`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuirkList {
+    quirks: Vec<serde_json::Value>,
+}
+
+async fn get_quirks(State(state): State<Shared>, caller: Authorized) -> Response {
+    admin(caller, || {
+        json(serde_json::json!({"quirks": state.quirks.list()}))
+    })
+}
+
+/// `{"quirks": [NAME, ...]}`: every name is checked before any is switched on.
+async fn add_quirks(State(state): State<Shared>, caller: Authorized, body: Bytes) -> Response {
+    admin(caller, || {
+        let list: QuirkList = parse(&body)?;
+        let mut quirks = Vec::new();
+        for (i, name) in list.quirks.iter().enumerate() {
+            let quirk = name
+                .as_str()
+                .ok_or_else(|| "a quirk is named by a string".to_string())
+                .and_then(|name| name.parse::<Quirk>().map_err(|e| e.to_string()));
+            match quirk {
+                Ok(quirk) => quirks.push(quirk),
+                Err(reason) => {
+                    let source = format!("/quirks/{i}");
+                    let refusal =
+                        Refusal::Invalid(vec![field_error("InvalidValue", &source, reason)]);
+                    return Err(refusal.into());
+                }
+            }
+        }
+        state.quirks.extend(quirks);
+        json(serde_json::json!({"quirks": state.quirks.list()}))
+    })
+}
+
+async fn clear_quirks(State(state): State<Shared>, caller: Authorized) -> Response {
+    admin(caller, || {
+        state.quirks.clear();
         Ok(None)
     })
 }

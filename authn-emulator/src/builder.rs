@@ -12,6 +12,7 @@ use crate::{
     fixtures::random_id,
     handle::EmulatorHandle,
     journal::Journal,
+    quirks::{Quirk, Quirks},
     serve::{self, Limits},
     state::AppState,
     store::Store,
@@ -32,6 +33,7 @@ pub struct EmulatorBuilder {
     limits: Limits,
     journal_limit: usize,
     cors_origins: Vec<String>,
+    quirks: Vec<Quirk>,
 }
 
 impl Default for EmulatorBuilder {
@@ -47,6 +49,7 @@ impl Default for EmulatorBuilder {
             limits: Limits::default(),
             journal_limit: Journal::DEFAULT_LIMIT,
             cors_origins: Vec::new(),
+            quirks: Vec::new(),
         }
     }
 }
@@ -231,6 +234,21 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Starts with `quirk` on: the emulator answers as a service that differs
+    /// from Pangea's documentation in that way ([`Quirk`] lists them).
+    /// Repeat it for more; [`EmulatorHandle::quirks`] changes them later.
+    ///
+    /// ```
+    /// use authn_emulator::{Emulator, Quirk};
+    /// let builder = Emulator::builder()
+    ///     .quirk(Quirk::omit_field("identity", 7).unwrap())
+    ///     .quirk(Quirk::StatusLowercase);
+    /// ```
+    pub fn quirk(mut self, quirk: Quirk) -> Self {
+        self.quirks.push(quirk);
+        self
+    }
+
     /// Binds and starts serving on the current Tokio runtime.
     ///
     /// ```
@@ -273,12 +291,15 @@ impl EmulatorBuilder {
                 }
             })?;
         let service_token = self.service_token.unwrap_or_else(|| random_id("pts_"));
+        let quirks = Quirks::default();
+        quirks.extend(self.quirks);
         let state = Arc::new(AppState {
             store: Mutex::new(store),
             service_token: service_token.clone(),
             clock,
             journal: Journal::with_limit(self.journal_limit),
             faults: Faults::default(),
+            quirks,
             user_token_life,
             state_file: self.state_file,
         });

@@ -4,7 +4,8 @@
 use std::net::SocketAddr;
 
 use crate::{
-    clock::Clock, faults::Faults, journal::Journal, state::Shared, EmulatorError, Fixtures,
+    clock::Clock, faults::Faults, journal::Journal, quirks::Quirks, state::Shared, EmulatorError,
+    Fixtures,
 };
 
 /// A running emulator. Dropping it stops the server.
@@ -146,7 +147,8 @@ impl EmulatorHandle {
         self.state.save()
     }
 
-    /// Empties the store (no users, no sessions), as `POST /_emulator/reset` does.
+    /// Empties the store (no users, no sessions) and switches every quirk
+    /// off, as `POST /_emulator/reset` does.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -187,6 +189,21 @@ impl EmulatorHandle {
     /// ```
     pub fn faults(&self) -> &Faults {
         &self.state.faults
+    }
+
+    /// The quirks that are on: switch them on and off while the emulator
+    /// runs ([`Quirk`](crate::Quirk) lists them).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use authn_emulator::{Emulator, Quirk};
+    /// let emulator = Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    /// emulator.quirks().add(Quirk::UnknownSession400);
+    /// # }
+    /// ```
+    pub fn quirks(&self) -> &Quirks {
+        &self.state.quirks
     }
 
     /// The journal of every request the API handled.

@@ -30,6 +30,7 @@ use crate::{
     envelope::{Failure, Meta, Refused},
     extract::{ApiRequest, Authorized, Success},
     middleware::{inject, journal},
+    quirks::{self, Quirk},
     state::Shared,
     store::{field_error, Refusal, Store},
 };
@@ -63,6 +64,11 @@ pub(crate) fn router(state: Shared, max_body_bytes: usize) -> Router {
         })
         .route("/request/{request_id}", get(poll))
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        // Innermost: a quirk reshapes what the handler wrote, not an injected fault.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            quirks::reshape,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), inject))
         .layer(middleware::from_fn_with_state(state.clone(), journal))
         .with_state(state.clone())
@@ -125,6 +131,7 @@ struct ListArgs<'a> {
 
 /// One page of sessions, with its cursor (empty on the last page).
 fn list_page(
+    state: &Shared,
     store: &Store,
     args: ListArgs<'_>,
     user: Option<usize>,
@@ -144,7 +151,24 @@ fn list_page(
         args.size.map(|s| s.get()),
         args.last,
         user,
+        state.quirks.has(&Quirk::ContainsAny),
     )?)
+}
+
+/// Ends a session, answering an unknown one as the service does, or as the
+/// `unknown-session-400` quirk says a service may: 400 `ValidationError`.
+fn invalidate(
+    state: &Shared,
+    store: &mut Store,
+    session_id: &str,
+    only_user: Option<usize>,
+) -> Result<(), Failure> {
+    match store.invalidate(session_id, only_user) {
+        Err(Refusal::NotFound(why)) if state.quirks.has(&Quirk::UnknownSession400) => {
+            Err(Refusal::Invalid(vec![field_error("InvalidValue", "/session_id", why)]).into())
+        }
+        outcome => Ok(outcome?),
+    }
 }
 
 fn listed(count: usize) -> String {
@@ -156,7 +180,7 @@ async fn session_invalidate(
     request: ApiRequest<SessionInvalidateRequest>,
 ) -> Response {
     request.answer(|req| {
-        state.store().invalidate(&req.session_id, None)?;
+        invalidate(&state, &mut state.store(), &req.session_id, None)?;
         done()
     })
 }
@@ -166,7 +190,7 @@ async fn session_list(
     request: ApiRequest<SessionListRequest>,
 ) -> Response {
     request.answer(|req| {
-        let (sessions, last) = list_page(&state.store(), list_args!(req), None)?;
+        let (sessions, last) = list_page(&state, &state.store(), list_args!(req), None)?;
         Ok(Success {
             summary: listed(sessions.len()),
             result: SessionListResult {
@@ -195,7 +219,7 @@ async fn client_invalidate(
     request.answer(|req| {
         let mut store = state.store();
         let user = store.user_of(session_of(&store, &req.token)?);
-        store.invalidate(&req.session_id, Some(user))?;
+        invalidate(&state, &mut store, &req.session_id, Some(user))?;
         done()
     })
 }
@@ -207,7 +231,7 @@ async fn client_list(
     request.answer(|req| {
         let store = state.store();
         let user = store.user_of(session_of(&store, &req.token)?);
-        let (sessions, last) = list_page(&store, list_args!(req), Some(user))?;
+        let (sessions, last) = list_page(&state, &store, list_args!(req), Some(user))?;
         Ok(Success {
             summary: listed(sessions.len()),
             result: ClientSessionListResult {
@@ -241,12 +265,16 @@ async fn client_refresh(
             .as_ref()
             .map(|t| token("/user_token", t))
             .transpose()?;
-        let (refresh, active) = state.store().refresh(refresh_token, user_token)?;
+        let rotate_user_token = !state.quirks.has(&Quirk::RefreshWithoutActiveToken);
+        let (refresh, active) =
+            state
+                .store()
+                .refresh(refresh_token, user_token, rotate_user_token)?;
         Ok(Success {
             summary: "Session refreshed".into(),
             result: ClientSessionRefreshResult {
                 refresh_token: refresh,
-                active_token: Some(active),
+                active_token: active,
             },
         })
     })

@@ -23,7 +23,10 @@
 //! envelope; the store holds users and sessions with an index per order.
 //!
 //! Throttling (429 with `Retry-After`), HTTP 202 queueing and dropped
-//! connections happen when [fault rules](FaultRule) say so. What it does not
+//! connections happen when [fault rules](FaultRule) say so. A service that
+//! differs from Pangea's documentation (a record without a required field, a
+//! lowercase status, a looser `__contains`) is played with [quirks](Quirk),
+//! off by default. What it does not
 //! model: the intelligence fields, `config_id` (accepted, ignored), and
 //! sessions created by logins (they come from fixtures).
 
@@ -43,6 +46,7 @@ mod http;
 mod journal;
 mod middleware;
 mod persist;
+mod quirks;
 mod serve;
 mod state;
 mod store;
@@ -56,6 +60,7 @@ pub use faults::{FaultEffect, FaultRule, Faults};
 pub use fixtures::{random_id, FixtureSession, FixtureUser, Fixtures};
 pub use handle::EmulatorHandle;
 pub use journal::{Journal, JournalEntry};
+pub use quirks::{Quirk, QuirkError, Quirks};
 pub use store::{DEFAULT_PAGE_SIZE, MAX_SERVED_PAGE_SIZE};
 
 /// Why the emulator could not start, or could not save its state.

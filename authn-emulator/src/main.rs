@@ -55,6 +55,12 @@ struct Args {
     /// e.g. http://localhost:5173; repeat for more, or `*` for any origin.
     #[arg(long, value_name = "ORIGIN")]
     cors_origin: Vec<String>,
+    /// Answer as a service that differs from Pangea's documentation: one of
+    /// omit-field:NAME[:N] (session items lack NAME, in every Nth session),
+    /// status-lowercase, contains-any, unknown-session-400, extra-fields,
+    /// refresh-without-active-token. Repeat for more; off by default.
+    #[arg(long, value_name = "NAME")]
+    quirk: Vec<authn_emulator::Quirk>,
 }
 
 #[tokio::main]
@@ -102,6 +108,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         .journal_limit(args.journal_limit);
     for origin in &args.cors_origin {
         builder = builder.cors_origin(origin);
+    }
+    for quirk in args.quirk {
+        builder = builder.quirk(quirk);
     }
     let resumed = args.state_file.as_ref().filter(|path| path.exists());
     if let Some(path) = &args.state_file {

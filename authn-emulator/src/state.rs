@@ -1,13 +1,16 @@
 //! The state a running emulator shares between its HTTP layer and its Rust
-//! handle: the store, the service token, the clock, the journal and the fault
-//! rules. Replacing the store (reset, load) is written here once, for the
+//! handle: the store, the service token, the clock, the journal, the fault
+//! rules and the quirks. Replacing the store (reset, load) is written here once, for the
 //! handle and the admin API alike.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::http::{header, HeaderMap};
 
-use crate::{clock::Clock, faults::Faults, fixtures::Fixtures, journal::Journal, store::Store};
+use crate::{
+    clock::Clock, faults::Faults, fixtures::Fixtures, journal::Journal, quirks::Quirks,
+    store::Store,
+};
 
 /// Shared state of a running emulator.
 pub(crate) struct AppState {
@@ -16,6 +19,7 @@ pub(crate) struct AppState {
     pub clock: Clock,
     pub journal: Journal,
     pub faults: Faults,
+    pub quirks: Quirks,
     pub user_token_life: Option<chrono::Duration>,
     /// Where `save` writes the state (`--state-file`).
     pub state_file: Option<std::path::PathBuf>,
@@ -31,9 +35,10 @@ impl AppState {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Empties the store: no users, no sessions.
+    /// Empties the store (no users, no sessions) and switches every quirk off.
     pub(crate) fn reset(&self) {
         *self.store() = Store::new(self.clock.clone(), self.user_token_life);
+        self.quirks.clear();
     }
 
     /// Replaces the store with `fixtures`. The new store is built whole

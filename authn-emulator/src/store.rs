@@ -231,6 +231,15 @@ impl Store {
             })
     }
 
+    /// Where the session `id` is in the store: the order sessions were
+    /// loaded (or created) in, ended ones included. Stable for the store's life.
+    pub(crate) fn position(&self, id: &str) -> Option<usize> {
+        let sessions = &self.sessions;
+        self.session_ids
+            .get(&self.hasher, id, |n| &sessions[n as usize].id)
+            .map(|n| n as usize)
+    }
+
     /// The user a session belongs to.
     pub(crate) fn user_of(&self, session: usize) -> usize {
         self.sessions[session].user as usize
@@ -308,12 +317,16 @@ impl Store {
         Ok(ended.len())
     }
 
-    /// Rotates a session's tokens. The refresh token sent is spent.
+    /// Rotates a session's tokens and returns the new refresh token and the
+    /// new active token. The refresh token sent is spent. Without
+    /// `rotate_user_token` (the `refresh-without-active-token` quirk), the
+    /// user token stays as it is and no active token is returned.
     pub(crate) fn refresh(
         &mut self,
         refresh_token: &str,
         user_token: Option<&str>,
-    ) -> Result<(LoginToken, LoginToken), Refusal> {
+        rotate_user_token: bool,
+    ) -> Result<(LoginToken, Option<LoginToken>), Refusal> {
         let now = self.clock.now();
         let sessions = &self.sessions;
         let n = self
@@ -334,6 +347,22 @@ impl Store {
                     "the user token does not belong to the session of the refresh token",
                 )]));
             }
+        }
+        if !rotate_user_token {
+            let sessions = &self.sessions;
+            self.refresh_tokens
+                .remove(&self.hasher, &sessions[n].refresh_token, |m| {
+                    &sessions[m as usize].refresh_token
+                });
+            let refresh_token =
+                self.fresh_token("ptr_", &self.refresh_tokens, |s| &s.refresh_token);
+            self.sessions[n].refresh_token = refresh_token;
+            let sessions = &self.sessions;
+            self.refresh_tokens.insert(&self.hasher, n as u32, |m| {
+                &sessions[m as usize].refresh_token
+            });
+            let refresh = self.login_token(n, &self.sessions[n].refresh_token, now);
+            return Ok((refresh, None));
         }
         self.unindex_tokens(n);
         self.by_active_token
@@ -357,7 +386,7 @@ impl Store {
         let session = &self.sessions[n];
         Ok((
             self.login_token(n, &session.refresh_token, now),
-            self.login_token(n, &session.user_token, now),
+            Some(self.login_token(n, &session.user_token, now)),
         ))
     }
 

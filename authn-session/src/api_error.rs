@@ -136,6 +136,21 @@ pub enum ApiErrorKind {
     Unknown(UnknownStatus),
 }
 
+/// Every status string the SDK knows, as Pangea spells it.
+const KNOWN_STATUSES: [(&str, ApiErrorKind); 11] = [
+    ("ValidationError", ApiErrorKind::ValidationError),
+    ("TooManyRequests", ApiErrorKind::TooManyRequests),
+    ("NoCredit", ApiErrorKind::NoCredit),
+    ("Unauthorized", ApiErrorKind::Unauthorized),
+    ("ServiceNotEnabled", ApiErrorKind::ServiceNotEnabled),
+    ("ProviderError", ApiErrorKind::ProviderError),
+    ("MissingConfigIDScope", ApiErrorKind::MissingConfigIdScope),
+    ("MissingConfigID", ApiErrorKind::MissingConfigId),
+    ("ServiceNotAvailable", ApiErrorKind::ServiceNotAvailable),
+    ("NotFound", ApiErrorKind::NotFound),
+    ("InternalError", ApiErrorKind::InternalError),
+];
+
 /// The payload of [`ApiErrorKind::Unknown`]. Deliberately opaque: the status
 /// string is in [`ApiError::status`], which keeps its meaning when a later
 /// version recognizes the status.
@@ -149,29 +164,22 @@ pub struct UnknownStatus(());
 
 impl ApiErrorKind {
     /// Classifies a Pangea status string and HTTP status the way the official
-    /// SDKs do (HTTP 503 first).
+    /// SDKs do (HTTP 503 first). The status is matched in any case, as
+    /// success is: `notfound` is `NotFound`.
     ///
     /// ```
-    /// assert_eq!(authn_session::ApiErrorKind::from_status("NoCredit", 400), authn_session::ApiErrorKind::NoCredit);
+    /// use authn_session::ApiErrorKind;
+    /// assert_eq!(ApiErrorKind::from_status("NoCredit", 400), ApiErrorKind::NoCredit);
+    /// assert_eq!(ApiErrorKind::from_status("VALIDATIONERROR", 400), ApiErrorKind::ValidationError);
     /// ```
     pub fn from_status(status: &str, http_status: u16) -> Self {
         if http_status == 503 {
             return Self::ServiceTemporarilyUnavailable;
         }
-        match status {
-            "ValidationError" => Self::ValidationError,
-            "TooManyRequests" => Self::TooManyRequests,
-            "NoCredit" => Self::NoCredit,
-            "Unauthorized" => Self::Unauthorized,
-            "ServiceNotEnabled" => Self::ServiceNotEnabled,
-            "ProviderError" => Self::ProviderError,
-            "MissingConfigIDScope" => Self::MissingConfigIdScope,
-            "MissingConfigID" => Self::MissingConfigId,
-            "ServiceNotAvailable" => Self::ServiceNotAvailable,
-            "NotFound" => Self::NotFound,
-            "InternalError" => Self::InternalError,
-            _ => Self::Unknown(UnknownStatus(())),
-        }
+        KNOWN_STATUSES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(status))
+            .map_or(Self::Unknown(UnknownStatus(())), |(_, kind)| kind.clone())
     }
 
     /// Whether this failure may go away if the call is repeated later.

@@ -79,6 +79,7 @@ pub struct InvalidateReport {
     already_gone: usize,
     failed: Vec<InvalidateFailure>,
     dry_run: bool,
+    corrected: usize,
 }
 
 impl InvalidateReport {
@@ -127,6 +128,21 @@ impl InvalidateReport {
     /// ```
     pub fn failed(&self) -> &[InvalidateFailure] {
         &self.failed
+    }
+
+    /// How many values client error correction filled in while the walk
+    /// read the matching sessions: required fields the service's records
+    /// lacked or sent as `null` (see [`PangeaResponse::corrections`]). Such a
+    /// session is still matched and ended: its id is all it takes. Each
+    /// value was also logged as a `tracing` warning with its JSON path.
+    ///
+    /// ```
+    /// # fn f(r: authn_session::InvalidateReport) {
+    /// if r.corrected() > 0 { eprintln!("{} values were missing from the listed sessions", r.corrected()); }
+    /// # }
+    /// ```
+    pub fn corrected(&self) -> usize {
+        self.corrected
     }
 
     /// Whether this was a dry run (nothing was ended).
@@ -238,20 +254,23 @@ impl InvalidateAll {
         let scope = self.scope?;
         // 1. The whole walk first: invalidating while paging could let pages
         //    shift under a server's cursor and skip sessions.
-        let mut seen = HashSet::new();
-        let matched: Vec<SessionId> = scope
-            .items(&self.authn, self.options.read_ahead(true))
-            .map_ok(|session| session.id)
-            .try_filter(|id| futures::future::ready(seen.insert(id.clone())))
-            .try_collect()
-            .await?;
         let mut report = InvalidateReport {
-            matched,
+            matched: Vec::new(),
             ended: 0,
             already_gone: 0,
             failed: Vec::new(),
             dry_run: self.dry_run,
+            corrected: 0,
         };
+        let mut seen = HashSet::new();
+        let mut pages = scope.pages(&self.authn, self.options.read_ahead(true));
+        while let Some(page) = pages.try_next().await? {
+            report.corrected += page.corrections().len();
+            let fresh = page.result.into_iter().map(|s| s.id);
+            report
+                .matched
+                .extend(fresh.filter(|id| seen.insert(id.clone())));
+        }
         let progress = |report: &InvalidateReport, done: usize| {
             if let Some(notify) = &self.progress {
                 notify(Progress {

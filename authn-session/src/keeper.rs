@@ -14,7 +14,6 @@ use std::{
 use authn_session_gen::{types::ClientSessionRefreshResult, SecretToken};
 use chrono::{DateTime, Utc};
 use futures::{future::Shared, FutureExt};
-use secrecy::ExposeSecret;
 use tokio::sync::watch;
 
 use crate::{
@@ -28,14 +27,17 @@ use crate::{
 /// # fn f(tokens: authn_session::Tokens) {
 /// use authn_session::ExposeSecret;
 /// // Store them where your server keeps sessions:
-/// let (user, refresh) = (tokens.user_token.expose_secret(), tokens.refresh_token.expose_secret());
+/// let user = tokens.user_token.as_ref().map(|t| t.expose_secret().to_string());
+/// let refresh = tokens.refresh_token.expose_secret();
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Tokens {
-    /// The user (active) token, `ptu_…`.
-    pub user_token: SecretToken,
+    /// The user (active) token, `ptu_…` or a JWT. `None` when the keeper has
+    /// none: it was made from a refresh result without an `active_token`
+    /// (optional in Pangea's spec), and no later refresh gave one.
+    pub user_token: Option<SecretToken>,
     /// The refresh token, `ptr_…`: spent by the next refresh.
     pub refresh_token: SecretToken,
     /// When the user token expires, when known (from a refresh result).
@@ -58,7 +60,9 @@ pub struct Tokens {
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeeperError {
-    /// The refresh token is dead (spent, unknown or expired): the user must
+    /// The refresh token is dead: the service refused it (`NotFound`: spent,
+    /// unknown or expired; or a field error at `/refresh_token`), or it
+    /// cannot be sent at all (`request_id` is then `None`). The user must
     /// log in again. Terminal: every later call answers this at once, and
     /// sends nothing.
     #[error("the refresh token is dead (spent, unknown or expired): the user must log in again{}", .request_id.as_deref().map(|id| format!(" (request_id {id})")).unwrap_or_default())]
@@ -68,9 +72,24 @@ pub enum KeeperError {
         request_id: Option<String>,
     },
     /// The refresh failed, and may succeed later (the SDK already retried what
-    /// was safe to retry).
+    /// was safe to retry). A refusal that names the user token sent along
+    /// (a `ValidationError` at `/user_token`) also drops that user token, so
+    /// the next refresh goes without it.
     #[error("refresh failed: {0}")]
     Refresh(Arc<Error>),
+    /// The refresh succeeded, but its result carried no user token (no
+    /// `active_token`, which Pangea's spec makes optional) and the keeper had
+    /// none to keep. The new refresh token was kept and is still good: a
+    /// later [`TokenKeeper::user_token`] refreshes again. Not terminal, and
+    /// not [`LoginRequired`](Self::LoginRequired).
+    #[error(
+        "the refresh gave no user token (request_id {request_id}); the refresh token is still good"
+    )]
+    #[non_exhaustive]
+    NoUserToken {
+        /// The refresh that returned no user token.
+        request_id: String,
+    },
     /// The task that ran the refresh ended without an outcome: it panicked,
     /// or its runtime shut down. Whether the refresh reached Pangea is not
     /// known; if it did, its new tokens are lost, and the next refresh
@@ -81,7 +100,9 @@ pub enum KeeperError {
     TaskFailed(String),
 }
 
-type Flight = Shared<BoxFuture<'static, Result<Tokens, KeeperError>>>;
+/// A refresh's new tokens and its request id.
+type Refreshed = (Tokens, String);
+type Flight = Shared<BoxFuture<'static, Result<Refreshed, KeeperError>>>;
 
 struct Slot {
     tokens: Tokens,
@@ -109,10 +130,15 @@ struct Inner {
 /// - **Expiry**: when the user token's expiry is known (from a refresh
 ///   result), `user_token()` refreshes first once it is within the margin
 ///   (default 60 s) of expiring.
-/// - **Dead refresh token**: a refresh answered `NotFound` or
-///   `ValidationError` (spent, unknown or expired) makes the keeper
+/// - **Dead refresh token**: a refresh refused because of the refresh token
+///   itself (`NotFound`: spent, unknown or expired; or a `ValidationError`
+///   whose field error points at `/refresh_token`) makes the keeper
 ///   terminal: [`KeeperError::LoginRequired`] at once for every later call,
-///   with no request sent.
+///   with no request sent. Any other refusal is [`KeeperError::Refresh`].
+/// - **No user token in a result**: Pangea's spec makes a refresh result's
+///   `active_token` optional. Without one the keeper keeps the user token it
+///   had (with its expiry); with none, `user_token()` refreshes to get one,
+///   and [`KeeperError::NoUserToken`] when none comes back.
 /// - **Persisting**: [`subscribe`](Self::subscribe) gives a `watch` receiver
 ///   of every rotation, to store the new tokens.
 /// - Refreshes follow the SDK's strict refresh retry rules ([`crate::retry`]).
@@ -167,14 +193,16 @@ impl TokenKeeper {
         Self::with_tokens(
             authn,
             Tokens {
-                user_token: user_token.into(),
+                user_token: Some(user_token.into()),
                 refresh_token: refresh_token.into(),
                 expires_at: None,
             },
         )
     }
 
-    /// A keeper of the tokens a refresh returned, expiry included.
+    /// A keeper of the tokens a refresh returned, expiry included. Without
+    /// an `active_token` in `result`, the keeper has no user token yet: the
+    /// first [`user_token`](Self::user_token) refreshes to get one.
     ///
     /// ```no_run
     /// # async fn f(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
@@ -243,20 +271,22 @@ impl TokenKeeper {
             let margin = chrono::Duration::milliseconds(
                 i64::try_from(self.inner.margin_ms.load(Ordering::Relaxed)).unwrap_or(i64::MAX),
             );
-            // A user token whose expiry is known is renewed ahead of it; one
-            // that a refresh result did not carry is fetched.
-            let due = slot
+            // A user token whose expiry is known is renewed ahead of it; a
+            // keeper without one fetches one.
+            let expiring = slot
                 .tokens
                 .expires_at
-                .is_some_and(|at| Utc::now() + margin >= at)
-                || slot.tokens.user_token.expose_secret().is_empty();
-            match (&slot.in_flight, due) {
+                .is_some_and(|at| Utc::now() + margin >= at);
+            match (&slot.in_flight, &slot.tokens.user_token) {
                 (Some(flight), _) => flight.clone(),
-                (None, true) => self.start(&mut slot),
-                (None, false) => return Ok(slot.tokens.user_token.clone()),
+                (None, Some(token)) if !expiring => return Ok(token.clone()),
+                (None, _) => self.start(&mut slot),
             }
         };
-        flight.await.map(|tokens| tokens.user_token)
+        let (tokens, request_id) = flight.await?;
+        tokens
+            .user_token
+            .ok_or(KeeperError::NoUserToken { request_id })
     }
 
     /// Refreshes now (or joins the refresh in flight) and returns the new tokens.
@@ -277,7 +307,7 @@ impl TokenKeeper {
                 None => self.start(&mut slot),
             }
         };
-        flight.await
+        flight.await.map(|(tokens, _)| tokens)
     }
 
     /// The tokens as they are now, without refreshing.
@@ -307,7 +337,10 @@ impl TokenKeeper {
         let inner = self.inner.clone();
         let tokens = slot.tokens.clone();
         let task = platform::spawn(async move {
-            let options = RefreshOptions::new().user_token(&tokens.user_token);
+            let mut options = RefreshOptions::new();
+            if let Some(user_token) = &tokens.user_token {
+                options = options.user_token(user_token);
+            }
             let outcome = inner
                 .authn
                 .client()
@@ -318,12 +351,19 @@ impl TokenKeeper {
             slot.in_flight = None;
             match outcome {
                 Ok(response) => {
-                    let fresh = tokens_of(&response.result, Some(&tokens.user_token));
+                    let fresh = tokens_of(&response.result, Some(&tokens));
                     slot.tokens = fresh.clone();
                     inner.updates.send_replace(fresh.clone());
-                    Ok(fresh)
+                    Ok((fresh, response.request_id))
                 }
                 Err(error) => {
+                    if refuses(&error, "/user_token") && slot.tokens.user_token.is_some() {
+                        // The service says the user token is not the
+                        // session's: the next refresh goes without it.
+                        slot.tokens.user_token = None;
+                        slot.tokens.expires_at = None;
+                        inner.updates.send_replace(slot.tokens.clone());
+                    }
                     let error = classify(error);
                     if matches!(error, KeeperError::LoginRequired { .. }) {
                         slot.dead = Some(error.clone());
@@ -348,28 +388,51 @@ impl Inner {
     }
 }
 
-/// The tokens of a refresh result; without an active token in it, the user
-/// token stays `previous` (its expiry then unknown).
-fn tokens_of(result: &ClientSessionRefreshResult, previous: Option<&SecretToken>) -> Tokens {
-    let active = result.active_token.as_ref();
+/// The tokens of a refresh result. Without an active token in it, the user
+/// token (and its expiry) stays `previous`'s: no sentinel stands in for it.
+/// An expiry at the epoch is one client error correction filled in (the
+/// response had none): unknown, rather than expired forever.
+fn tokens_of(result: &ClientSessionRefreshResult, previous: Option<&Tokens>) -> Tokens {
+    let (user_token, expires_at) = match &result.active_token {
+        Some(active) => (
+            Some(active.token.clone()),
+            Some(active.expire).filter(|at| *at != DateTime::UNIX_EPOCH),
+        ),
+        None => (
+            previous.and_then(|p| p.user_token.clone()),
+            previous.and_then(|p| p.expires_at),
+        ),
+    };
     Tokens {
-        user_token: active
-            .map(|t| t.token.clone())
-            .or_else(|| previous.cloned())
-            .unwrap_or_else(|| SecretToken::new("")),
+        user_token,
         refresh_token: result.refresh_token.token.clone(),
-        expires_at: active.map(|t| t.expire),
+        expires_at,
     }
 }
 
-/// A dead refresh token is terminal; anything else may pass.
+/// Whether `error` is a `ValidationError` with a field error at `pointer`
+/// (a JSON pointer into the request: `/refresh_token`).
+fn refuses(error: &Error, pointer: &str) -> bool {
+    let Error::Api(api) = error else {
+        return false;
+    };
+    api.kind == ApiErrorKind::ValidationError
+        && api.field_errors.iter().any(|e| {
+            let source = e.source.strip_prefix('#').unwrap_or(&e.source);
+            source == pointer
+                || source
+                    .strip_prefix(pointer)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+}
+
+/// A refresh token the service refused is dead (`NotFound`, or a field
+/// error at `/refresh_token`), as is one the SDK cannot send at all;
+/// anything else may pass.
 fn classify(error: Error) -> KeeperError {
     let dead = match &error {
-        Error::Api(api) => matches!(
-            api.kind,
-            ApiErrorKind::NotFound | ApiErrorKind::ValidationError
-        ),
-        Error::InvalidInput { .. } => true,
+        Error::Api(api) => api.kind == ApiErrorKind::NotFound || refuses(&error, "/refresh_token"),
+        Error::InvalidInput { field, .. } => *field == "refresh_token",
         _ => false,
     };
     if dead {

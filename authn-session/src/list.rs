@@ -5,18 +5,19 @@
 use std::{future::Future, sync::Arc};
 
 use authn_session_gen::{
-    operations::{self, Operation},
+    operations::{self, Operation, Step},
     types::{
-        ClientSessionListRequest, ClientSessionListResult, SessionListRequest, SessionListResult,
+        ClientSessionListRequest, ClientSessionListResult, SessionItem, SessionListRequest,
+        SessionListResult,
     },
     SecretToken,
 };
-use futures::stream;
+use futures::{stream, TryStreamExt};
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
     paginate::{self, ListResult, PageStream, RawPage, SessionStream},
-    platform::{self, MaybeSend},
+    platform::{self, BoxStream, MaybeSend},
     retry::Idempotency,
     transport::{Call, Transport},
     AuthN, Error, ListOptions, PangeaResponse,
@@ -96,14 +97,16 @@ pub(crate) fn pages<Q: ListRequest>(
         move |raw| {
             let (transport, secrets) = (transport.clone(), secrets.clone());
             platform::off_thread(move || {
-                let sessions = transport.typed(
+                let (sessions, corrected) = transport.typed(
                     &raw,
                     &raw.result.sessions,
-                    "result.sessions",
+                    &[Step::Field("sessions")],
                     &Q::OP,
                     &secrets,
                 )?;
-                Ok(raw.map(|list| Q::Result::assemble(sessions, list)))
+                Ok(raw
+                    .map(|list| Q::Result::assemble(sessions, list))
+                    .with_corrections(corrected))
             })
         },
     ))
@@ -128,21 +131,38 @@ pub(crate) enum Scope {
 }
 
 impl Scope {
-    /// Every session of this scope that `options` selects, one by one.
-    pub(crate) fn items(&self, authn: &AuthN, options: ListOptions) -> SessionStream {
+    /// Every page of this scope that `options` selects, each as its sessions
+    /// (with the page's envelope and corrections).
+    pub(crate) fn pages(
+        &self,
+        authn: &AuthN,
+        options: ListOptions,
+    ) -> BoxStream<'static, Result<PangeaResponse<Vec<SessionItem>>, Error>> {
         let transport = authn.transport.clone();
         let config_id = transport.config_id.clone();
         let ahead = options.read_ahead;
         match self {
-            Scope::Service => platform::boxed_stream(paginate::items(pages(
-                transport,
-                options.service_request(config_id),
-                ahead,
-            ))),
+            Scope::Service => platform::boxed_stream(
+                pages(transport, options.service_request(config_id), ahead).map_ok(sessions_of),
+            ),
             Scope::User(token) => {
                 let request = options.user_request(token.clone(), config_id);
-                platform::boxed_stream(paginate::items(pages(transport, request, ahead)))
+                platform::boxed_stream(pages(transport, request, ahead).map_ok(sessions_of))
             }
         }
     }
+
+    /// Every session of this scope that `options` selects, one by one.
+    pub(crate) fn items(&self, authn: &AuthN, options: ListOptions) -> SessionStream {
+        platform::boxed_stream(
+            self.pages(authn, options)
+                .map_ok(|page| stream::iter(page.result.into_iter().map(Ok)))
+                .try_flatten(),
+        )
+    }
+}
+
+/// A page, as its sessions.
+fn sessions_of<R: ListResult>(page: PangeaResponse<R>) -> PangeaResponse<Vec<SessionItem>> {
+    page.map(ListResult::into_sessions)
 }

@@ -10,7 +10,7 @@ use std::{
 };
 
 use authn_session_gen::types::{ClientSessionListResult, SessionItem, SessionListResult};
-use futures::{future::join, stream, Stream, TryStreamExt};
+use futures::{future::join, stream, Stream};
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde_json::value::RawValue;
 
@@ -253,15 +253,6 @@ where
         }
         Some((page, state))
     })
-}
-
-/// The sessions of every page, one by one.
-pub(crate) fn items<R: ListResult>(
-    pages: impl Stream<Item = Result<PangeaResponse<R>, Error>>,
-) -> impl Stream<Item = Result<SessionItem, Error>> {
-    pages
-        .map_ok(|page| stream::iter(page.result.into_sessions().into_iter().map(Ok)))
-        .try_flatten()
 }
 
 #[cfg(test)]

@@ -28,7 +28,8 @@ pub struct PangeaResponse<T> {
     /// When Pangea answered; `None` as for
     /// [`request_time`](Self::request_time).
     pub response_time: Option<DateTime<Utc>>,
-    /// `Success`.
+    /// `Success`, in the case the service wrote it (success is recognized
+    /// in any case: `success` and `SUCCESS` too).
     pub status: String,
     /// Pangea's one-line summary of the outcome.
     pub summary: String,
@@ -36,6 +37,7 @@ pub struct PangeaResponse<T> {
     pub result: T,
     http_status: StatusCode,
     headers: HeaderMap,
+    corrections: Vec<String>,
 }
 
 impl<T> PangeaResponse<T> {
@@ -59,6 +61,29 @@ impl<T> PangeaResponse<T> {
         &self.headers
     }
 
+    /// The JSON paths of the values that client error correction filled in
+    /// (`result.sessions[3].identity`, say): required fields of a record that
+    /// the response lacked, or sent as `null`, read as their zero value (`""`,
+    /// 0, `false`, an empty list or map, the epoch) rather than failing the
+    /// whole result, as Smithy specifies for every AWS SDK. Empty for a
+    /// response that needed none; `.len()` counts them. Each one was also
+    /// logged as a `tracing` warning with the operation and request id. A
+    /// record's `id` (and a token record's `token`) is never filled in: a
+    /// record without it is still [`Error::Decode`](crate::Error::Decode).
+    ///
+    /// ```
+    /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
+    /// let page = authn.session().list(authn_session::ListOptions::new()).await?;
+    /// if !page.corrections().is_empty() {
+    ///     eprintln!("{} values were missing: {:?} (request {})",
+    ///         page.corrections().len(), page.corrections(), page.request_id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn corrections(&self) -> &[String] {
+        &self.corrections
+    }
+
     /// Keeps the envelope, changes the result.
     ///
     /// ```
@@ -76,7 +101,14 @@ impl<T> PangeaResponse<T> {
             result: f(self.result),
             http_status: self.http_status,
             headers: self.headers,
+            corrections: self.corrections,
         }
+    }
+
+    /// The same response, with the paths client error correction filled in.
+    pub(crate) fn with_corrections(mut self, corrections: Vec<String>) -> Self {
+        self.corrections.extend(corrections);
+        self
     }
 
     pub(crate) fn new<R>(
@@ -94,6 +126,7 @@ impl<T> PangeaResponse<T> {
             result,
             http_status,
             headers,
+            corrections: Vec::new(),
         }
     }
 }
@@ -123,6 +156,7 @@ impl<T> PangeaResponse<T> {
             result,
             http_status: StatusCode::OK,
             headers: HeaderMap::new(),
+            corrections: Vec::new(),
         }
     }
 }
@@ -155,4 +189,10 @@ fn time(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// Whether an envelope's status says success. In any case: the service's
+/// own examples write `Success` and `success`.
+pub(crate) fn is_success(status: &str) -> bool {
+    status.eq_ignore_ascii_case("Success")
 }

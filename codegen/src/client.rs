@@ -1,11 +1,15 @@
 //! The progenitor settings, plus a generated table of operations (method, path,
-//! operationId, whether the result carries secrets) and the spec's numeric
-//! bounds, so that hand-written code never repeats a path or a limit by hand.
+//! operationId, whether the result carries secrets, which of its records are
+//! corrected) and the spec's numeric bounds, so that hand-written code never
+//! repeats a path, a limit or a required field by hand.
 
 use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, StatusCode, Type};
+use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl, TypePatch};
+use quote::{format_ident, quote};
 
 use crate::{
+    correct::{self, Record, Step},
     lint::{carries_secret, response_schema, SECRET_SCHEMA},
     CodegenError, Options,
 };
@@ -47,42 +51,49 @@ fn settings(options: Options) -> GenerationSettings {
 /// reviewed snapshot), or as plain tokens (what the build compiles: the same
 /// code, without a pretty-printer to build first).
 pub fn generate_client(spec: &OpenAPI, options: Options) -> Result<String, CodegenError> {
-    let tokens = Generator::new(&settings(options))
+    let client = Generator::new(&settings(options))
         .generate_tokens(spec)
         .map_err(|e| CodegenError(format!("progenitor failed: {e}")))?;
-    let table = operations_table(spec) + &limits(spec)?;
+    let table = operations_table(spec)?;
+    let limits = limits(spec)?;
+    let tokens = quote! { #client #table #limits };
     if !options.pretty {
-        return Ok(format!("{tokens}\n{table}"));
+        return Ok(tokens.to_string());
     }
-    pretty(tokens, &table)
+    pretty(tokens)
 }
 
 #[cfg(feature = "pretty")]
-fn pretty(tokens: proc_macro2::TokenStream, table: &str) -> Result<String, CodegenError> {
-    let mut file: syn::File = syn::parse2(tokens)
-        .map_err(|e| CodegenError(format!("progenitor emitted invalid Rust: {e}")))?;
-    let table: syn::File = syn::parse_str(table)
-        .map_err(|e| CodegenError(format!("operations table is invalid Rust: {e}")))?;
-    file.items.extend(table.items);
+fn pretty(tokens: TokenStream) -> Result<String, CodegenError> {
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| CodegenError(format!("the generated code is invalid Rust: {e}")))?;
     Ok(prettyplease::unparse(&file))
 }
 
 #[cfg(not(feature = "pretty"))]
-fn pretty(_: proc_macro2::TokenStream, _: &str) -> Result<String, CodegenError> {
+fn pretty(_: TokenStream) -> Result<String, CodegenError> {
     Err(CodegenError(
         "pretty-printing needs the `pretty` feature of authn-session-codegen".into(),
     ))
 }
 
-fn operations_table(spec: &OpenAPI) -> String {
-    let mut consts = String::new();
+fn operations_table(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
+    let corrected = correct::records(spec).map_err(|problems| {
+        CodegenError(format!("client error correction: {}", problems.join("; ")))
+    })?;
+    let mut consts = Vec::new();
     let mut all = Vec::new();
     for (path, item) in &spec.paths.paths {
         let Some(item) = item.as_item() else { continue };
         for (method, op) in item.iter() {
             let id = op.operation_id.as_deref().unwrap_or_default();
-            let name = id.to_uppercase();
-            let summary = op.summary.as_deref().unwrap_or_default();
+            let name = format_ident!("{}", id.to_uppercase());
+            let doc = format!(
+                " `{} {path}`: {}.",
+                method.to_uppercase(),
+                op.summary.as_deref().unwrap_or_default()
+            );
+            let method = method.to_uppercase();
             let secret_result = op
                 .responses
                 .responses
@@ -90,44 +101,117 @@ fn operations_table(spec: &OpenAPI) -> String {
                 .filter(|(code, _)| matches!(code, StatusCode::Code(c) if (200..300).contains(c)))
                 .filter_map(|(_, response)| response_schema(spec, response))
                 .any(|schema| carries_secret(spec, &schema));
-            consts.push_str(&format!(
-                "/// `{method} {path}`: {summary}.\npub const {name}: Operation = Operation {{ id: {id:?}, method: {m:?}, path: {path:?}, secret_result: {secret_result} }};\n",
-                method = method.to_uppercase(),
-                m = method.to_uppercase(),
-            ));
+            let corrections = corrected
+                .get(id)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(correctable);
+            consts.push(quote! {
+                #[doc = #doc]
+                pub const #name: Operation = Operation {
+                    id: #id,
+                    method: #method,
+                    path: #path,
+                    secret_result: #secret_result,
+                    corrections: &[#(#corrections),*],
+                };
+            });
             all.push(name);
         }
     }
-    format!(
-        r#"
-/// Every operation of the spec: method, path and operationId, generated so that
-/// hand-written code never spells a path itself.
-pub mod operations {{
-    /// One operation of the spec.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub struct Operation {{
-        /// The spec's `operationId`.
-        pub id: &'static str,
-        /// The HTTP method, upper case.
-        pub method: &'static str,
-        /// The path below the base URL.
-        pub path: &'static str,
-        /// Whether a successful result carries a secret token (reaches the
-        /// `SecretToken` schema): such a body is never quoted in an error.
-        pub secret_result: bool,
-    }}
-    {consts}
-    /// All operations, in spec order.
-    pub const ALL: &[Operation] = &[{all}];
-}}
-"#,
-        all = all.join(", ")
-    )
+    Ok(quote! {
+        /// Every operation of the spec: method, path and operationId, generated so that
+        /// hand-written code never spells a path itself.
+        pub mod operations {
+            /// One operation of the spec.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub struct Operation {
+                /// The spec's `operationId`.
+                pub id: &'static str,
+                /// The HTTP method, upper case.
+                pub method: &'static str,
+                /// The path below the base URL.
+                pub path: &'static str,
+                /// Whether a successful result carries a secret token (reaches the
+                /// `SecretToken` schema): such a body is never quoted in an error.
+                pub secret_result: bool,
+                /// The records of the result that are read leniently (client error
+                /// correction): the schemas the spec marks
+                /// `x-pangea-client-error-correction`, wherever the result holds them.
+                pub corrections: &'static [Correctable],
+            }
+
+            /// A record of a result read leniently: a required field of it that a
+            /// response lacks, or sends as `null`, is read as its zero value
+            /// instead of failing the whole result (Smithy's client error
+            /// correction). The fields it cannot do without (its id, its secret)
+            /// are not listed and stay required.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub struct Correctable {
+                /// The record's schema in the spec.
+                pub schema: &'static str,
+                /// Where the record is, from the operation's `result` down.
+                pub at: &'static [Step],
+                /// The required fields that may be corrected, with their zero values.
+                pub fields: &'static [(&'static str, Zero)],
+            }
+
+            /// A step of the path from a `result` to a record.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum Step {
+                /// The named field of an object.
+                Field(&'static str),
+                /// Every element of an array.
+                Each,
+            }
+
+            /// The zero value of a corrected field, by its type in the spec.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum Zero {
+                /// `""`.
+                String,
+                /// The epoch, `1970-01-01T00:00:00Z`.
+                DateTime,
+                /// `0`.
+                Integer,
+                /// `0`.
+                Number,
+                /// `false`.
+                Boolean,
+                /// `[]`.
+                Array,
+                /// `{}`.
+                Object,
+            }
+
+            #(#consts)*
+
+            /// All operations, in spec order.
+            pub const ALL: &[Operation] = &[#(#all),*];
+        }
+    })
+}
+
+/// One `Correctable` of the table.
+fn correctable(record: &Record) -> TokenStream {
+    let schema = &record.schema;
+    let at = record.at.iter().map(|step| match step {
+        Step::Field(name) => quote! { Step::Field(#name) },
+        Step::Each => quote! { Step::Each },
+    });
+    let fields = record.fields.iter().map(|(name, zero)| {
+        let zero = format_ident!("{}", zero.name());
+        quote! { (#name, Zero::#zero) }
+    });
+    quote! {
+        Correctable { schema: #schema, at: &[#(#at),*], fields: &[#(#fields),*] }
+    }
 }
 
 /// The `limits` module: the bounds of `size` in the list requests, read from
 /// the spec so that the facade and the emulator check the same numbers.
-fn limits(spec: &OpenAPI) -> Result<String, CodegenError> {
+fn limits(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
     let size = spec
         .components
         .as_ref()
@@ -147,15 +231,19 @@ fn limits(spec: &OpenAPI) -> Result<String, CodegenError> {
             "SessionListRequest.size must be an integer with a minimum and a maximum".into(),
         ));
     };
-    Ok(format!(
-        r#"
-/// Bounds the spec sets on request fields.
-pub mod limits {{
-    /// Smallest `size` of a list page (`SessionListRequest.size.minimum`).
-    pub const LIST_SIZE_MIN: u64 = {min};
-    /// Largest `size` of a list page (`SessionListRequest.size.maximum`).
-    pub const LIST_SIZE_MAX: u64 = {max};
-}}
-"#
-    ))
+    let bound = |n: i64, what: &str| {
+        u64::try_from(n)
+            .map(proc_macro2::Literal::u64_unsuffixed)
+            .map_err(|_| CodegenError(format!("SessionListRequest.size.{what} is negative")))
+    };
+    let (min, max) = (bound(min, "minimum")?, bound(max, "maximum")?);
+    Ok(quote! {
+        /// Bounds the spec sets on request fields.
+        pub mod limits {
+            /// Smallest `size` of a list page (`SessionListRequest.size.minimum`).
+            pub const LIST_SIZE_MIN: u64 = #min;
+            /// Largest `size` of a list page (`SessionListRequest.size.maximum`).
+            pub const LIST_SIZE_MAX: u64 = #max;
+        }
+    })
 }

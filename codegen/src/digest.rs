@@ -23,6 +23,9 @@ pub fn api_digest(spec: &OpenAPI) -> String {
     }
     let _ = writeln!(out, "(`field?` is optional; `field` is required)");
     let _ = writeln!(out, "\n# operations");
+    // A spec that does not lint has no digest worth reading; its records are
+    // then left out rather than guessed.
+    let corrected = crate::correct::records(spec).unwrap_or_default();
     for (path, item) in &spec.paths.paths {
         let Some(item) = item.as_item() else { continue };
         for (method, op) in item.iter() {
@@ -46,6 +49,16 @@ pub fn api_digest(spec: &OpenAPI) -> String {
                     StatusCode::Range(r) => format!("{r}XX"),
                 };
                 let _ = writeln!(out, "  {code} {}", response_type(spec, response));
+            }
+            for record in corrected.get(id).into_iter().flatten() {
+                let fields: Vec<&str> = record.fields.iter().map(|(f, _)| f.as_str()).collect();
+                let _ = writeln!(
+                    out,
+                    "  corrects result.{} ({}): {}",
+                    record.place(),
+                    record.schema,
+                    fields.join(", ")
+                );
             }
         }
     }
@@ -80,6 +93,19 @@ fn response_type(spec: &OpenAPI, response: &ReferenceOr<openapiv3::Response>) ->
 fn write_schema(out: &mut String, name: &str, schema: &Schema) {
     if let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind {
         let _ = writeln!(out, "{name}: object{}", nullable(schema));
+        if let Some(marking) = schema.schema_data.extensions.get(crate::correct::EXTENSION) {
+            let never: Vec<&str> = marking["never"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+                .collect();
+            let _ = writeln!(
+                out,
+                "  (client error correction: a missing or null required field reads as its zero value, except {})",
+                never.join(", ")
+            );
+        }
         for (field, property) in &object.properties {
             let required = if object.required.contains(field) {
                 ""

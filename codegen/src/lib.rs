@@ -13,6 +13,7 @@
 //! ```
 
 mod client;
+mod correct;
 mod digest;
 mod lint;
 mod spec;

@@ -24,6 +24,9 @@ pub fn lint(spec: &OpenAPI) -> Result<(), Vec<String>> {
     }
     lint_operations(spec, &mut problems);
     lint_secrets(spec, &mut problems);
+    if let Err(correction) = crate::correct::records(spec) {
+        problems.extend(correction);
+    }
     if problems.is_empty() {
         Ok(())
     } else {

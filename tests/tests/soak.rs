@@ -255,7 +255,11 @@ async fn a_thousand_callers_cause_one_refresh_per_rotation() {
             tokio::spawn(async move {
                 barrier.wait().await;
                 let tokens = keeper.refresh().await.expect("a refresh");
-                let token = tokens.user_token.expose_secret().to_string();
+                let token = tokens
+                    .user_token
+                    .expect("a user token")
+                    .expose_secret()
+                    .to_string();
                 authn
                     .client()
                     .session()

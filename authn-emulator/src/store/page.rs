@@ -22,7 +22,9 @@ impl Store {
     /// O(log n + page size) plus whatever sessions the filter turns away on
     /// the way. A filter naming sessions (`id`, `id__in`) or users
     /// (`identity`, `identity__in`), and a client call, page through those
-    /// sessions only, sorted per page.
+    /// sessions only, sorted per page. With `contains_any` (the quirk), a
+    /// `__contains` matches any of its substrings instead of each.
+    #[allow(clippy::too_many_arguments, reason = "the request's parts, one each")]
     pub(crate) fn list(
         &self,
         filter: Option<&SessionListFilter>,
@@ -31,6 +33,7 @@ impl Store {
         size: Option<u64>,
         last: Option<&str>,
         only_user: Option<usize>,
+        contains_any: bool,
     ) -> Result<(Vec<SessionItem>, String), Refusal> {
         let now = self.clock.now();
         let times = filter.map(TimeBounds::parse);
@@ -47,8 +50,10 @@ impl Store {
             let s = &self.sessions[n as usize];
             s.live(now)
                 && only_user.is_none_or(|u| s.user == u)
-                && filter
-                    .is_none_or(|f| self.matches(n, f, times.as_ref().expect("parsed with filter")))
+                && filter.is_none_or(|f| {
+                    let times = times.as_ref().expect("parsed with filter");
+                    self.matches(n, f, times, contains_any)
+                })
         };
         let mut page: Vec<u32> = match self.candidates(filter, only_user) {
             Some(candidates) => {
@@ -242,13 +247,20 @@ impl Store {
         }
     }
 
-    pub(super) fn matches(&self, n: u32, f: &SessionListFilter, times: &TimeBounds) -> bool {
+    pub(super) fn matches(
+        &self,
+        n: u32,
+        f: &SessionListFilter,
+        times: &TimeBounds,
+        contains_any: bool,
+    ) -> bool {
         let s = &self.sessions[n as usize];
         let user = &self.users[s.user as usize];
-        // `__contains`: the value includes each substring, as Pangea's spec says.
-        let text = |value: &str, eq: &Option<String>, contains: &[String], one_of: &[String]| {
+        let contains =
+            |value: &str, substrings: &[String]| substrings_match(value, substrings, contains_any);
+        let text = |value: &str, eq: &Option<String>, substrings: &[String], one_of: &[String]| {
             eq.as_ref().is_none_or(|e| e == value)
-                && contains.iter().all(|c| value.contains(c.as_str()))
+                && contains(value, substrings)
                 && (one_of.is_empty() || one_of.iter().any(|c| c == value))
         };
         text(&s.id, &f.id, &f.id_contains, &f.id_in)
@@ -273,7 +285,17 @@ impl Store {
             && times.expire.admits(s.expire_at)
             && f.extra
                 .iter()
-                .all(|(key, value)| profile_matches(&user.profile, key, value))
+                .all(|(key, value)| profile_matches(&user.profile, key, value, contains_any))
+    }
+}
+
+/// `__contains`: the value includes each substring, as Pangea's spec says;
+/// any of them with the `contains-any` quirk. No substrings: no condition.
+fn substrings_match(value: &str, substrings: &[String], any: bool) -> bool {
+    if any && !substrings.is_empty() {
+        substrings.iter().any(|s| value.contains(s.as_str()))
+    } else {
+        substrings.iter().all(|s| value.contains(s.as_str()))
     }
 }
 
@@ -283,6 +305,7 @@ fn profile_matches(
     profile: &std::collections::BTreeMap<String, String>,
     key: &str,
     value: &ProfileFilterValue,
+    contains_any: bool,
 ) -> bool {
     let Some((name, _)) = ProfileKey::parse(key) else {
         return false;
@@ -291,7 +314,7 @@ fn profile_matches(
         ProfileFilterValue::String(want) => profile.get(name) == Some(want),
         ProfileFilterValue::Array(substrings) => profile
             .get(name)
-            .is_some_and(|v| substrings.iter().all(|s| v.contains(s.as_str()))),
+            .is_some_and(|v| substrings_match(v, substrings, contains_any)),
         ProfileFilterValue::Boolean(exists) => profile.contains_key(name) == *exists,
     }
 }

@@ -48,7 +48,7 @@ fn reference(
             let s = &store.sessions[n as usize];
             s.live(now)
                 && only_user.is_none_or(|u| s.user == u)
-                && filter.is_none_or(|f| store.matches(n, f, times.as_ref().unwrap()))
+                && filter.is_none_or(|f| store.matches(n, f, times.as_ref().unwrap(), false))
         })
         .map(|n| {
             (
@@ -83,6 +83,7 @@ fn walk(
                 Some(size),
                 Some(&last),
                 only_user.map(|u| u as usize),
+                false,
             )
             .unwrap();
         assert!(page.len() <= size as usize);
@@ -145,7 +146,7 @@ fn pages_match_the_definition_while_sessions_end_and_rotate() {
         for n in (round..store.sessions.len()).step_by(9) {
             if store.sessions[n].live(store.clock.now()) {
                 let token = store.sessions[n].refresh_token.to_string();
-                store.refresh(&token, None).unwrap();
+                store.refresh(&token, None, true).unwrap();
             }
         }
         store.logout_user(&fixtures.users[10 + round].id).unwrap();
@@ -157,14 +158,14 @@ fn a_walk_misses_nothing_when_the_next_session_ends_between_pages() {
     let mut store = Store::from_fixtures(fixtures(11), Clock::default(), None).unwrap();
     for order_by in ORDERS {
         let (page, cursor) = store
-            .list(None, false, order_by, Some(5), None, None)
+            .list(None, false, order_by, Some(5), None, None, false)
             .unwrap();
         let expected = reference(&store, None, false, order_by, None);
         // End the session the next page would start with, and the cursor's own.
         store.invalidate(&expected[5], None).unwrap();
         store.invalidate(page[4].id.as_ref(), None).unwrap();
         let (next, _) = store
-            .list(None, false, order_by, Some(5), Some(&cursor), None)
+            .list(None, false, order_by, Some(5), Some(&cursor), None, false)
             .unwrap();
         let next: Vec<String> = next.iter().map(|s| s.id.to_string()).collect();
         assert_eq!(next, expected[6..11], "{order_by:?}");
@@ -179,7 +180,15 @@ fn any_string_is_a_position() {
         for cursor in ["", "zzz", "pmt_", "2026-11-22", "user2@", "not.hex"] {
             for descending in [false, true] {
                 let (page, _) = store
-                    .list(None, descending, order_by, Some(1000), Some(cursor), None)
+                    .list(
+                        None,
+                        descending,
+                        order_by,
+                        Some(1000),
+                        Some(cursor),
+                        None,
+                        false,
+                    )
                     .unwrap();
                 let got: Vec<String> = page.iter().map(|s| s.id.to_string()).collect();
                 let (key, id) = if cursor.is_empty() {

@@ -3,18 +3,24 @@
 //! decoding failure with the JSON path of the bad value). Server text goes
 //! through the call's [`Redactor`] before it is kept or traced.
 
-use authn_session_gen::{operations::Operation, types::ErrorResult};
+use authn_session_gen::{
+    operations::{Operation, Step},
+    types::ErrorResult,
+};
 use reqwest::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::{
     attempt::{header_request_id, Raw},
+    correct::correct,
     redact::Redactor,
     Failed, Outcome,
 };
 use crate::{
-    error::DecodeError, response::Envelope, retry::parse_retry_after, ApiError, ApiErrorKind,
-    Error, PangeaResponse,
+    error::DecodeError,
+    response::{is_success, Envelope},
+    retry::parse_retry_after,
+    ApiError, ApiErrorKind, Error, PangeaResponse,
 };
 
 /// Decodes `raw`, the answer to operation `op`.
@@ -74,14 +80,16 @@ pub(crate) fn read<R: DeserializeOwned>(
     }
     // The header's id where there is one, as for bodies that are no envelope.
     let decode_id = header_id.or_else(|| Some(envelope.request_id.clone()));
-    if envelope.status == "Success" {
+    if is_success(&envelope.status) {
         if !status.is_success() {
             return undecodable(decode_id, None);
         }
         let raw = envelope.result.map_or("null", |r| r.get());
-        return match parse_text::<R>(raw) {
-            Ok(result) => Outcome::Done(PangeaResponse::new(envelope, result, status, headers)),
-            Err(detail) => undecodable(decode_id, Some(detail.within("result"))),
+        return match lenient::<R>(raw, op, &[], decode_id.as_deref()) {
+            Ok((result, corrected)) => Outcome::Done(
+                PangeaResponse::new(envelope, result, status, headers).with_corrections(corrected),
+            ),
+            Err(detail) => undecodable(decode_id, Some(detail)),
         };
     }
     let api = api_error(envelope, status, retry_after, redactor);
@@ -100,7 +108,7 @@ fn success<R: DeserializeOwned>(raw: &mut Raw, redactor: &Redactor<'_>) -> Optio
     }
     let text = std::str::from_utf8(&raw.body).ok()?;
     let mut envelope = serde_json::from_str::<Envelope<R>>(text).ok()?;
-    let (true, Some(result)) = (envelope.status == "Success", envelope.result.take()) else {
+    let (true, Some(result)) = (is_success(&envelope.status), envelope.result.take()) else {
         return None;
     };
     envelope.request_id = redactor.redact(&envelope.request_id);
@@ -111,26 +119,74 @@ fn success<R: DeserializeOwned>(raw: &mut Raw, redactor: &Redactor<'_>) -> Optio
     )))
 }
 
-/// `raw`, the JSON at `field` of a success whose `page` kept it raw (read
-/// ahead), decoded; or the [`Error::Decode`] that [`decode`] would give for it.
+/// `raw`, the JSON that `below` reaches in the result of a success whose
+/// `page` kept it raw (read ahead), decoded with the client error
+/// correction [`decode`] applies, and the paths it corrected; or the
+/// [`Error::Decode`] that [`decode`] would give for it.
 pub(crate) fn typed<T: DeserializeOwned, P>(
     page: &PangeaResponse<P>,
     raw: &serde_json::value::RawValue,
-    field: &str,
+    below: &[Step],
     op: &Operation,
     redactor: &Redactor<'_>,
-) -> Result<T, Error> {
-    parse_text::<T>(raw.get()).map_err(|detail| {
+) -> Result<(T, Vec<String>), Error> {
+    // The header's id where there is one, as `decode` reports it.
+    let request_id =
+        header_request_id(page.headers(), redactor).or_else(|| Some(page.request_id.clone()));
+    lenient::<T>(raw.get(), op, below, request_id.as_deref()).map_err(|detail| {
         decode_error(
             page.http_status(),
-            // The header's id where there is one, as `decode` reports it.
-            header_request_id(page.headers(), redactor).or_else(|| Some(page.request_id.clone())),
+            request_id,
             raw.get().as_bytes(),
-            Some(detail.within(field)),
+            Some(detail),
             op.secret_result,
             redactor,
         )
     })
+}
+
+/// `text`, the JSON that `below` reaches in `op`'s result, decoded. When
+/// that fails, it is decoded again after client error correction
+/// ([`correct`]), and each value filled in is a warning event; the paths of
+/// those values come back with the result. A failure's path starts at
+/// `result`.
+fn lenient<R: DeserializeOwned>(
+    text: &str,
+    op: &Operation,
+    below: &[Step],
+    request_id: Option<&str>,
+) -> Result<(R, Vec<String>), DecodeError> {
+    let base = below
+        .iter()
+        .fold(String::from("result"), |base, step| match step {
+            Step::Field(name) => format!("{base}.{name}"),
+            Step::Each => base,
+        });
+    let failed = |text: &str| locate::<R>(text).within(&base);
+    if let Ok(result) = serde_json::from_str(text) {
+        return Ok((result, Vec::new()));
+    }
+    if op.corrections.is_empty() {
+        return Err(failed(text));
+    }
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Err(failed(text));
+    };
+    let corrected = correct(&mut value, op, below, &base);
+    if corrected.is_empty() {
+        return Err(failed(text));
+    }
+    let text = value.to_string();
+    let result = serde_json::from_str(&text).map_err(|_| failed(&text))?;
+    for path in &corrected {
+        tracing::warn!(
+            operation = op.id,
+            request_id,
+            path = path.as_str(),
+            "client error correction: a required field was missing or null; read as its zero value"
+        );
+    }
+    Ok((result, corrected))
 }
 
 /// The [`Error::Decode`] of `body`, redacted; with `withhold` (a success

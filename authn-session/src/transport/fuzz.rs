@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 use authn_session_gen::{
-    operations::{self, Operation},
+    operations::{self, Operation, Step},
     SecretToken,
 };
 use reqwest::{header::HeaderMap, StatusCode};
@@ -104,7 +104,7 @@ fn check<R: serde::de::DeserializeOwned>(op: &Operation, status: u16, body: Vec<
     let outcome =
         with_redactor(|redactor| decode::<R>(response(status, &body, redactor), op, redactor));
     match outcome {
-        Outcome::Done(r) => assert!(status.is_success() && r.status == "Success"),
+        Outcome::Done(r) => assert!(status.is_success() && crate::response::is_success(&r.status)),
         Outcome::Accepted(_) => assert_eq!(status, StatusCode::ACCEPTED),
         Outcome::Failed(f) => {
             let error = f.error;
@@ -195,7 +195,8 @@ fn list_page() -> impl Strategy<Value = Value> {
 /// message, which names the Rust type and the position within that part.
 #[derive(Debug, PartialEq)]
 enum Ending<R> {
-    Done(String, R),
+    /// The request id, the result, and the paths client error correction filled in.
+    Done(String, R, Vec<String>),
     Accepted(String),
     Decode(u16, Option<String>, Option<(String, &'static str)>),
     Other(String),
@@ -203,7 +204,10 @@ enum Ending<R> {
 
 fn ending<R>(outcome: Result<Outcome<R>, Error>) -> Ending<R> {
     let error = match outcome {
-        Ok(Outcome::Done(page)) => return Ending::Done(page.request_id, page.result),
+        Ok(Outcome::Done(page)) => {
+            let corrected = page.corrections().to_vec();
+            return Ending::Done(page.request_id, page.result, corrected);
+        }
         Ok(Outcome::Accepted(id)) => return Ending::Accepted(id),
         Ok(Outcome::Failed(failed)) => failed.error,
         Err(error) => error,
@@ -257,11 +261,14 @@ where
             Outcome::Done(page) => typed::<Vec<SessionItem>, _>(
                 &page,
                 &page.result.sessions,
-                "result.sessions",
+                &[Step::Field("sessions")],
                 op,
                 redactor,
             )
-            .map(|sessions| Outcome::Done(page.map(|list| R::assemble(sessions, list)))),
+            .map(|(sessions, corrected)| {
+                let page = page.map(|list| R::assemble(sessions, list));
+                Outcome::Done(page.with_corrections(corrected))
+            }),
             Outcome::Accepted(id) => Ok(Outcome::Accepted(id)),
             Outcome::Failed(failed) => Ok(Outcome::Failed(failed)),
         });

@@ -24,6 +24,7 @@
 
 mod attempt;
 mod call;
+mod correct;
 mod decode;
 #[cfg(test)]
 mod fuzz;
@@ -60,6 +61,7 @@ const POLL_RESULT: Operation = Operation {
     method: "GET",
     path: "/request/",
     secret_result: true,
+    corrections: &[],
 };
 
 /// The HTTP side of a client: one connection pool, shared by all clones.
@@ -386,19 +388,20 @@ impl Transport {
 }
 
 impl Transport {
-    /// `raw`, the JSON at `field` of a page read ahead, decoded as a whole
-    /// body is: a failure is [`Error::Decode`] with the JSON path, its
-    /// excerpt redacted of the call's secrets.
+    /// `raw`, the JSON that `below` reaches in the result of a page read
+    /// ahead, decoded as a whole body is (client error correction included,
+    /// with the paths it corrected): a failure is [`Error::Decode`] with the
+    /// JSON path, its excerpt redacted of the call's secrets.
     pub(crate) fn typed<T: DeserializeOwned, P>(
         &self,
         page: &PangeaResponse<P>,
         raw: &serde_json::value::RawValue,
-        field: &str,
+        below: &[authn_session_gen::operations::Step],
         op: &Operation,
         secrets: &[SecretToken],
-    ) -> Result<T, Error> {
+    ) -> Result<(T, Vec<String>), Error> {
         let redactor = Redactor::new(secrets, &self.service_token);
-        decode::typed(page, raw, field, op, &redactor)
+        decode::typed(page, raw, below, op, &redactor)
     }
 }
 
