@@ -3,7 +3,11 @@
 use authn_session::AuthN;
 use futures::TryStreamExt;
 
-use crate::{args::ListArgs, failure::Failure, output::SessionWriter};
+use crate::{
+    args::ListArgs,
+    failure::Failure,
+    output::{note_corrections, SessionWriter},
+};
 
 /// The page size asked for, or the limit when smaller: 1,000, the most the
 /// emulator serves in a page (Pangea documents no maximum; it may serve fewer).
@@ -26,6 +30,7 @@ pub async fn list(authn: &AuthN, args: ListArgs) -> Result<(), Failure> {
     let mut left = args.limit.map_or(u64::MAX, |l| l.get());
     let mut pages = authn.session().list_pages(options);
     let mut writer = SessionWriter::new(args.output, std::io::stdout().lock());
+    let mut corrected = 0;
     while left > 0 {
         let Some(page) = pages
             .try_next()
@@ -34,6 +39,7 @@ pub async fn list(authn: &AuthN, args: ListArgs) -> Result<(), Failure> {
         else {
             break;
         };
+        corrected += page.corrections().len();
         let sessions = &page.result.sessions;
         let take = sessions
             .len()
@@ -45,5 +51,6 @@ pub async fn list(authn: &AuthN, args: ListArgs) -> Result<(), Failure> {
     if writer.finish()? == 0 && format == crate::args::ListFormat::Table {
         eprintln!("no sessions match");
     }
+    note_corrections(corrected);
     Ok(())
 }

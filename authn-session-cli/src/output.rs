@@ -28,6 +28,19 @@ pub struct SessionWriter<W: Write> {
     written: usize,
 }
 
+/// Says on stderr how many values client error correction filled in, when
+/// any were: the output then shows zero values (an empty identity,
+/// 1970-01-01 for a time) where the service's records had nothing. `-v`
+/// shows each, with its JSON path and request id.
+pub fn note_corrections(corrected: usize) {
+    if corrected > 0 {
+        eprintln!(
+            "warning: {corrected} required value(s) were missing from the service's session \
+             records and read as empty, 0 or 1970-01-01; run with -v to see each"
+        );
+    }
+}
+
 fn time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

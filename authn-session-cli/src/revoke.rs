@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::{
     args::{ReportFormat, RevokeArgs},
     failure::Failure,
+    output::note_corrections,
 };
 
 /// Session ids shown before the confirmation question.
@@ -36,6 +37,7 @@ pub async fn revoke(authn: &AuthN, args: RevokeArgs) -> Result<(), Failure> {
             .await;
         searching.clear();
         let preview = preview.map_err(|e| Failure::api("finding the matching sessions", e))?;
+        note_corrections(preview.corrected());
         if args.dry_run {
             print_preview(&preview, args.output)?;
             return Ok(());
@@ -72,6 +74,10 @@ pub async fn revoke(authn: &AuthN, args: RevokeArgs) -> Result<(), Failure> {
         .await;
     reporter.finish();
     let report = report.map_err(|e| Failure::api("revoking", e))?;
+    if args.yes && !args.dry_run {
+        // Without --yes the preview's walk already said so.
+        note_corrections(report.corrected());
+    }
     print_report(&report, args.output)?;
     match (report.failed().is_empty(), report.ended()) {
         (true, _) => Ok(()),
@@ -113,6 +119,7 @@ fn print_preview(preview: &InvalidateReport, format: ReportFormat) -> std::io::R
                 matched: preview.matched(),
                 ended: 0,
                 failed: Vec::new(),
+                corrected: preview.corrected(),
                 dry_run: Some(true),
                 session_ids: Some(preview.matched_ids().iter().map(|id| id.as_ref()).collect()),
             };
@@ -156,6 +163,7 @@ fn print_report(report: &InvalidateReport, format: ReportFormat) -> std::io::Res
                         request_id: f.request_id(),
                     })
                     .collect(),
+                corrected: report.corrected(),
                 dry_run: None,
                 session_ids: None,
             };
@@ -165,13 +173,16 @@ fn print_report(report: &InvalidateReport, format: ReportFormat) -> std::io::Res
     out.flush()
 }
 
-/// `--output json`: `{"matched", "ended", "failed"}`, and for a dry run
+/// `--output json`: `{"matched", "ended", "failed"}`, `"corrected"` when the
+/// walk filled in values the service's records lacked, and for a dry run
 /// `"dry_run": true` and the `"session_ids"` that would end.
 #[derive(Serialize)]
 struct JsonReport<'a> {
     matched: usize,
     ended: usize,
     failed: Vec<JsonFailure<'a>>,
+    #[serde(skip_serializing_if = "is_zero")]
+    corrected: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     dry_run: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -242,4 +253,8 @@ impl Reporter {
             bar.finish_and_clear();
         }
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -531,6 +531,35 @@ fn revoke_previews_refuses_without_yes_then_ends_exactly_what_it_reported() {
 }
 
 #[test]
+fn records_missing_required_fields_are_listed_and_revoked_all_the_same() {
+    let emulator = Emulator::start();
+    // Of the seven sessions, the 2nd, 4th and 6th lack `identity`, the 3rd
+    // and 6th `profile`: five values; and the envelopes differ too.
+    let quirks = json!({"quirks": ["omit-field:identity:2", "omit-field:profile:3",
+        "status-lowercase", "extra-fields"]});
+    emulator.admin("POST", "/_emulator/quirks", Some(quirks));
+    let listed = emulator.cli(&["list", "-o", "json"]).expect(0);
+    assert_eq!(ids_of(&listed.json()), all_ids());
+    has(
+        &listed.stderr(),
+        "warning: 5 required value(s) were missing",
+    );
+    let traced = emulator.cli(&["list", "-v", "-o", "json"]).expect(0);
+    has(&traced.stderr(), "path=\"result.sessions[");
+    has(&traced.stderr(), "client error correction");
+
+    let done = emulator
+        .cli(&["revoke", "--yes", "--all", "-o", "json"])
+        .expect(0);
+    assert_eq!(
+        done.json(),
+        json!({"matched": 7, "ended": 7, "failed": [], "corrected": 5})
+    );
+    has(&done.stderr(), "warning: 5 required value(s)");
+    assert!(emulator.alive().is_empty(), "{:?}", emulator.alive());
+}
+
+#[test]
 fn a_revoke_that_ends_some_but_not_all_exits_3_and_names_the_failure() {
     let emulator = Emulator::start();
     // The first invalidate is refused (400 is not retried); the rest succeed.

@@ -1,13 +1,14 @@
 //! `TokenKeeper` against the emulator: one refresh for any number of
 //! concurrent callers (counted in the emulator's journal), expiry-driven
-//! refresh, the terminal "log in again" state, and a failure shared by every
-//! waiter.
+//! refresh, the terminal "log in again" state (only for a refresh token the
+//! service refused), a failure shared by every waiter, and refresh results
+//! without a user token or an expiry.
 
 use std::{sync::Arc, time::Duration};
 
-use authn_emulator::{Emulator, EmulatorHandle, FaultRule};
+use authn_emulator::{Emulator, EmulatorHandle, FaultRule, Quirk};
 use authn_session::{AuthN, ExposeSecret, KeeperError, ListOptions, RefreshOptions, TokenKeeper};
-use authn_session_tests::{emulator_client, emulator_config};
+use authn_session_tests::{emulator_client, emulator_config, envelope, MockServer, Reply};
 use futures::future::join_all;
 use tokio::sync::Barrier;
 
@@ -222,4 +223,165 @@ async fn a_refresh_whose_answer_was_lost_is_not_retried_and_then_found_spent() {
         keeper.refresh().await,
         Err(KeeperError::LoginRequired { .. })
     ));
+}
+
+/// A keeper of the emulator's one session, with `quirk` on.
+async fn start_with(quirk: Quirk) -> (EmulatorHandle, AuthN, TokenKeeper) {
+    let (emulator, authn, keeper) = start(None).await;
+    emulator.quirks().add(quirk);
+    (emulator, authn, keeper)
+}
+
+#[tokio::test]
+async fn a_refresh_without_an_active_token_keeps_the_user_token_it_had() {
+    let (emulator, authn, keeper) = start_with(Quirk::RefreshWithoutActiveToken).await;
+    let session = emulator.fixtures().users[0].sessions[0].clone();
+    let tokens = keeper.refresh().await.unwrap();
+    assert_eq!(
+        tokens.user_token.as_ref().map(ExposeSecret::expose_secret),
+        Some(session.user_token.as_str()),
+        "no sentinel: the user token it had"
+    );
+    assert_ne!(tokens.refresh_token.expose_secret(), session.refresh_token);
+    // It still works, and `user_token()` needs no other refresh.
+    let token = keeper.user_token().await.unwrap();
+    authn
+        .client()
+        .session()
+        .list(token, ListOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(emulator.journal().count(REFRESH), 1);
+}
+
+#[tokio::test]
+async fn a_keeper_without_a_user_token_refreshes_for_one_and_says_when_none_came() {
+    let (emulator, authn, _) = start_with(Quirk::RefreshWithoutActiveToken).await;
+    let session = emulator.fixtures().users[0].sessions[0].clone();
+    let first = authn
+        .client()
+        .session()
+        .refresh(session.refresh_token.as_str(), RefreshOptions::new())
+        .await
+        .unwrap();
+    assert!(first.result.active_token.is_none());
+    let keeper = TokenKeeper::from_refresh_result(authn.clone(), &first.result);
+    assert_eq!(keeper.tokens().user_token, None, "no sentinel token");
+
+    // With none to give, it asks; the answer has none either: a typed error
+    // naming that refresh, which is not "log in again".
+    let err = keeper.user_token().await.unwrap_err();
+    let KeeperError::NoUserToken { request_id, .. } = &err else {
+        panic!("{err:?}");
+    };
+    let journal = emulator.journal().entries();
+    assert_eq!(
+        journal.last().unwrap().request_id.as_ref(),
+        Some(request_id)
+    );
+    assert_eq!(emulator.journal().count(REFRESH), 2);
+
+    // Not terminal: once the service sends one, the keeper has it.
+    emulator.quirks().clear();
+    let token = keeper.user_token().await.unwrap();
+    assert_eq!(emulator.journal().count(REFRESH), 3);
+    authn
+        .client()
+        .session()
+        .list(token, ListOptions::new())
+        .await
+        .unwrap();
+}
+
+/// A keeper of a scripted server's refresh, whose first answer is `reply`.
+async fn refused_with(reply: Reply) -> (MockServer, TokenKeeper, KeeperError) {
+    let server = MockServer::start().await;
+    server.reply("/v2/client/session/refresh", reply).await;
+    let keeper = TokenKeeper::new(
+        server.authn_with(server.config().request_retries(0)),
+        "ptu_user",
+        "ptr_refresh",
+    );
+    let err = keeper.refresh().await.unwrap_err();
+    (server, keeper, err)
+}
+
+fn validation_error(source: &str) -> Reply {
+    Reply::json(
+        400,
+        envelope(
+            "ValidationError",
+            "1 field(s) failed validation",
+            serde_json::json!({"errors": [{"code": "InvalidValue", "detail": "no", "source": source}]}),
+        ),
+    )
+}
+
+#[tokio::test]
+async fn only_a_refusal_of_the_refresh_token_itself_means_log_in_again() {
+    for (reply, login) in [
+        (validation_error("/refresh_token"), true),
+        (Reply::error(404, "NotFound", "spent"), true),
+        (validation_error("/user_token"), false),
+        (validation_error("/config_id"), false),
+        (
+            Reply::error(400, "ValidationError", "no field errors"),
+            false,
+        ),
+        (Reply::error(403, "Unauthorized", "service token"), false),
+    ] {
+        let (server, keeper, err) = refused_with(reply).await;
+        assert_eq!(
+            matches!(err, KeeperError::LoginRequired { .. }),
+            login,
+            "{err:?}"
+        );
+        if !login {
+            assert!(matches!(err, KeeperError::Refresh(_)), "{err:?}");
+            // Not terminal: the next call is sent.
+            let _ = keeper.refresh().await;
+            assert_eq!(server.hits("/v2/client/session/refresh"), 2, "{err:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_user_token_the_service_refuses_is_not_sent_again() {
+    let (server, keeper, err) = refused_with(validation_error("/user_token")).await;
+    assert!(matches!(err, KeeperError::Refresh(_)), "{err:?}");
+    assert_eq!(keeper.tokens().user_token, None);
+    let _ = keeper.refresh().await;
+    let sent: Vec<_> = server.requests().iter().map(|r| r.json()).collect();
+    assert_eq!(
+        sent,
+        [
+            serde_json::json!({"refresh_token": "ptr_refresh", "user_token": "ptu_user"}),
+            serde_json::json!({"refresh_token": "ptr_refresh"}),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_expiry_the_response_lacked_is_unknown_not_expired() {
+    let server = MockServer::start().await;
+    let login = |token: &str| {
+        serde_json::json!({"token": token, "id": "pmt_n", "type": "user", "life": 60,
+            "identity": "pui", "email": "e", "profile": {}, "created_at": "2026-11-23T08:00:00Z"})
+    };
+    server
+        .reply(
+            "/v2/client/session/refresh",
+            Reply::success(serde_json::json!({
+                "refresh_token": login("ptr_new"), "active_token": login("ptu_new")})),
+        )
+        .await;
+    let keeper = TokenKeeper::new(server.authn(), "ptu_user", "ptr_refresh");
+    let tokens = keeper.refresh().await.unwrap();
+    assert_eq!(tokens.expires_at, None, "not 1970: unknown");
+    // So `user_token()` gives it, with no second refresh.
+    assert_eq!(
+        keeper.user_token().await.unwrap().expose_secret(),
+        "ptu_new"
+    );
+    assert_eq!(server.hits("/v2/client/session/refresh"), 1);
 }

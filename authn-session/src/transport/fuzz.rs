@@ -304,7 +304,65 @@ where
     });
 }
 
+/// A valid session with an active token, as the spec describes one.
+fn valid_session(n: usize) -> Value {
+    let token = json!({"id": format!("pmt_t{n}"), "type": "user", "life": 60,
+        "expire": "2026-11-24T03:00:00Z", "identity": "pui_1", "email": "a@example.com",
+        "profile": {}, "created_at": "2026-11-24T03:00:00Z"});
+    json!({"id": format!("pmt_{n}"), "type": "session", "identity": "pui_1",
+        "email": "a@example.com", "life": 10, "expire": "2026-11-24T03:00:00Z",
+        "created_at": "2026-11-24T03:00:00Z", "profile": {"first_name": "A"},
+        "scopes": ["s"], "active_token": token})
+}
+
+/// A valid page of `count` sessions in which one required field that is not
+/// an id (of item `index`, or of its active token) is removed or `null`:
+/// both walks' decodings keep every item and correct exactly that value.
+fn one_odd_record<R>(op: &Operation, count: usize, index: usize, pick: usize, remove: bool)
+where
+    R: ListResult + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let index = index % count;
+    let fields: Vec<(&[Step], &str)> = op
+        .corrections
+        .iter()
+        .flat_map(|c| c.fields.iter().map(move |(f, _)| (c.at, *f)))
+        .collect();
+    let (at, field) = fields[pick % fields.len()];
+    let mut sessions: Vec<Value> = (0..count).map(valid_session).collect();
+    let record = match at {
+        [Step::Field("sessions"), Step::Each] => &mut sessions[index],
+        [Step::Field("sessions"), Step::Each, Step::Field(token)] => &mut sessions[index][*token],
+        other => panic!("a list record at {other:?}"),
+    };
+    if remove {
+        record.as_object_mut().expect("object").remove(field);
+    } else {
+        record[field] = Value::Null;
+    }
+    let inside = if at.len() == 3 { ".active_token" } else { "" };
+    let expected = vec![format!("result.sessions[{index}]{inside}.{field}")];
+    let body = json!({"request_id": "prq_e", "status": "Success",
+        "result": {"sessions": sessions, "last": ""}});
+    let body = serde_json::to_vec(&body).expect("encode");
+    with_redactor(|redactor| {
+        let lazy = decode::<R>(response(StatusCode::OK, &body, redactor), op, redactor);
+        let Outcome::Done(page) = lazy else {
+            panic!("{field} of item {index}: not decoded");
+        };
+        assert_eq!(page.corrections(), expected);
+        assert_eq!(page.result.into_sessions().len(), count);
+    });
+    read_ahead_alike::<R>(op, 200, &body);
+}
+
 proptest! {
+    #[test]
+    fn one_odd_record_never_costs_the_page(count in 1usize..8, index in 0usize..8, pick in 0usize..64, remove in any::<bool>()) {
+        one_odd_record::<SessionListResult>(&operations::SESSION_LIST, count, index, pick, remove);
+        one_odd_record::<ClientSessionListResult>(&operations::CLIENT_SESSION_LIST, count, index, pick, remove);
+    }
+
     #[test]
     fn arbitrary_bytes_never_panic(status in prop::sample::select(STATUSES), body in prop::collection::vec(any::<u8>(), 0..2048)) {
         check_all(status, body);
