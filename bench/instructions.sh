@@ -4,7 +4,9 @@
 # socket work, most of the floor's CPU, is not in it). Each mode runs twice,
 # 100 and 600 calls after the warm-up; the difference over 500 calls cancels
 # start-up. Modes as in `sdk-loop`: bytes (the floor), raw (raw reqwest into
-# the generated types), sdk, decode (the page decoded in memory, no request).
+# the generated types), sdk, decode (the page decoded in memory, no request),
+# odd (the SDK's list of a page with two records that client error
+# correction mends).
 # Usage: bench/instructions.sh   (prints a Markdown table)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +26,4 @@ row "floor: raw reqwest, the body's bytes only" "$floor"
 row "raw reqwest into the generated types (serde_json from bytes)" "$(per_call raw)"
 row "authn-session (this SDK)" "$(per_call sdk)"
 row "the SDK's decoding alone (no request)" "$(per_call decode)"
+row "authn-session, a page with two odd records (client error correction)" "$(per_call odd)"

@@ -52,6 +52,19 @@ pub fn list_page() -> Bytes {
     envelope(json!({"sessions": (0..20).map(session).collect::<Vec<_>>(), "last": ""}))
 }
 
+/// The same page with two odd records, served as a user's list: the 7th
+/// session lacks `identity` and the 11th has a `null` profile, so client
+/// error correction reads it (two values) instead of the one-pass decoding.
+pub fn odd_list_page() -> Bytes {
+    let mut sessions: Vec<Value> = (0..20).map(session).collect();
+    sessions[6]
+        .as_object_mut()
+        .expect("object")
+        .remove("identity");
+    sessions[10]["profile"] = Value::Null;
+    envelope(json!({"sessions": sessions, "last": ""}))
+}
+
 /// The envelope of invalidate/logout.
 pub fn empty_result() -> Bytes {
     envelope(json!({}))
@@ -60,12 +73,17 @@ pub fn empty_result() -> Bytes {
 /// Serves fixed envelopes on an ephemeral loopback port; returns its base URL.
 pub async fn fixture_server() -> String {
     let list = list_page();
+    let odd = odd_list_page();
     let empty = empty_result();
     let json = |body: Bytes| ([(header::CONTENT_TYPE, "application/json")], body);
     let app = Router::new()
         .route(
             "/v2/session/list",
             post(move || std::future::ready(json(list.clone()))),
+        )
+        .route(
+            "/v2/client/session/list",
+            post(move || std::future::ready(json(odd.clone()))),
         )
         .route(
             "/v2/session/invalidate",

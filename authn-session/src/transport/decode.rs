@@ -176,8 +176,9 @@ fn lenient<R: DeserializeOwned>(
     if corrected.is_empty() {
         return Err(failed(text));
     }
-    let text = value.to_string();
-    let result = serde_json::from_str(&text).map_err(|_| failed(&text))?;
+    // Decoded from the tree itself; only a failure pays for the text that
+    // locates it.
+    let result = R::deserialize(&value).map_err(|_| failed(&value.to_string()))?;
     for path in &corrected {
         tracing::warn!(
             operation = op.id,

@@ -5,7 +5,9 @@
 //! default), `raw` (raw reqwest decoding into the same generated types),
 //! `bytes` (raw reqwest reading the body's bytes only: the floor) or `decode`
 //! (no request: the fixture page decoded into the generated types in memory
-//! as the SDK decodes it, the decoding's share of a call).
+//! as the SDK decodes it, the decoding's share of a call) or `odd` (the SDK's
+//! `list` of a page with two records that lack a required value, which
+//! client error correction reads: what an odd page costs).
 
 use std::time::Instant;
 
@@ -18,7 +20,7 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let base = args
         .next()
-        .expect("usage: sdk-loop <base_url> <calls> [sdk|raw|bytes|decode]");
+        .expect("usage: sdk-loop <base_url> <calls> [sdk|raw|bytes|decode|odd]");
     let calls: u32 = args.next().and_then(|n| n.parse().ok()).unwrap_or(2000);
     let mode = args.next().unwrap_or_else(|| "sdk".into());
     let authn = authn_session_bench::sdk(&base);
@@ -36,6 +38,16 @@ async fn main() {
                 .len(),
             "raw" => raw_list(&raw, &url).await.result.sessions.len(),
             "bytes" => usize::from(raw_list_bytes(&raw, &url).await > 10_000) * 20,
+            "odd" => {
+                let page = authn
+                    .client()
+                    .session()
+                    .list("ptu_benchmark", ListOptions::new())
+                    .await
+                    .expect("list");
+                assert_eq!(page.corrections().len(), 2);
+                page.result.sessions.len()
+            }
             _ => authn
                 .session()
                 .list(ListOptions::new())
