@@ -27,6 +27,13 @@
 //! Every call returns a `'static` future that owns what it needs, so calls go
 //! into `tokio::spawn`, `join_all` and `buffer_unordered` as they are.
 //!
+//! Results are read leniently where the spec says so (client error
+//! correction, as Smithy specifies it for every AWS SDK): a session or token
+//! record that lacks a required field, or sends `null`, gets the field's zero
+//! value instead of failing its page, with a `tracing` warning per value and
+//! the paths in [`PangeaResponse::corrections`]. A record without its `id`
+//! still fails as [`Error::Decode`], with the JSON path.
+//!
 //! The crate builds for `wasm32-unknown-unknown` too (a web frontend or an
 //! edge worker), where futures are not `Send` ([`MaybeSend`]), timers are the
 //! page's, and the browser's `fetch` connects, follows redirects and reads
@@ -58,7 +65,9 @@
 //! spec adds needs no change here) and run them through the transport: the
 //! retry loop with 202 polling and deadlines, one attempt with its capped
 //! read, the envelope decoding, and a redactor that owns each call's
-//! secrets. Whether a failure is retried comes from one table ([`retry`]),
+//! secrets; a result that does not decode is retried once through client
+//! error correction, whose records and zero values come from the generated
+//! operation table. Whether a failure is retried comes from one table ([`retry`]),
 //! which [`Error::is_retryable`] and [`Error::may_have_been_processed`] read
 //! too. Both list endpoints share one list and pagination path.
 //!

@@ -6,6 +6,11 @@
 //! so the build, the `--check` and the snapshots cannot disagree. It is a
 //! build-time dependency of `authn-session-gen`, published for that reason only.
 //!
+//! Besides progenitor's client, it generates the `operations` table (each
+//! operation's method, path, whether its result carries secrets, and the
+//! records of its result that are read leniently: the schemas the spec marks
+//! `x-pangea-client-error-correction`) and the `limits` module.
+//!
 //! ```no_run
 //! let artifacts = authn_session_codegen::generate(std::path::Path::new("authn-session-gen/openapi/authn-session.json"))?;
 //! println!("{} lines of generated client", artifacts.generated_code.lines().count());
@@ -40,7 +45,8 @@ impl std::error::Error for CodegenError {}
 /// Every artifact derived from the spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifacts {
-    /// The raw client, pretty-printed: what `authn-session-gen` includes.
+    /// The raw client, pretty-printed or not as [`Options::pretty`] says:
+    /// what `authn-session-gen` includes.
     pub generated_code: String,
     /// A short, reviewable summary of every operation and schema.
     pub api_digest: String,
