@@ -338,6 +338,13 @@ async fn only_a_refusal_of_the_refresh_token_itself_means_log_in_again() {
         );
         if !login {
             assert!(matches!(err, KeeperError::Refresh(_)), "{err:?}");
+            // Only a refusal naming the user token drops it.
+            let kept = keeper
+                .tokens()
+                .user_token
+                .map(|t| t.expose_secret().to_string());
+            let names_user_token = format!("{err:?}").contains("/user_token");
+            assert_eq!(kept.is_none(), names_user_token, "{err:?}");
             // Not terminal: the next call is sent.
             let _ = keeper.refresh().await;
             assert_eq!(server.hits("/v2/client/session/refresh"), 2, "{err:?}");
@@ -384,4 +391,38 @@ async fn an_expiry_the_response_lacked_is_unknown_not_expired() {
         "ptu_new"
     );
     assert_eq!(server.hits("/v2/client/session/refresh"), 1);
+}
+
+#[tokio::test]
+async fn a_refresh_token_that_cannot_be_sent_means_log_in_again_and_a_user_token_does_not() {
+    let server = MockServer::start().await;
+    let dead = TokenKeeper::new(server.authn(), "ptu_user", "");
+    let err = dead.refresh().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            KeeperError::LoginRequired {
+                request_id: None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // A user token the SDK cannot send is not the refresh token's fault.
+    let odd = TokenKeeper::new(server.authn(), "ptu user\n", "ptr_refresh");
+    let err = odd.refresh().await.unwrap_err();
+    let KeeperError::Refresh(cause) = &err else {
+        panic!("{err:?}");
+    };
+    assert!(
+        matches!(
+            &**cause,
+            authn_session::Error::InvalidInput {
+                field: "user_token",
+                ..
+            }
+        ),
+        "{cause:?}"
+    );
+    assert!(server.requests().is_empty(), "nothing was sent");
 }
