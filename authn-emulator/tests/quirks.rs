@@ -352,3 +352,29 @@ async fn omit_field_strips_the_same_sessions_on_every_page_and_in_every_order() 
         .collect();
     assert_eq!(stripped.len(), 1);
 }
+
+#[tokio::test]
+async fn quirks_that_change_no_shape_leave_bodies_as_written() {
+    let emulator = start(&[Quirk::ContainsAny, Quirk::UnknownSession400]).await;
+    assert_eq!(
+        format!("{:?}", emulator.quirks()),
+        "[ContainsAny, UnknownSession400]"
+    );
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let text = reqwest::Client::new()
+        .post(format!("{}/v2/session/list", emulator.base_url()))
+        .bearer_auth(TOKEN)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The handler's order (status before result), not a re-serialized tree's.
+    let (status, result) = (
+        text.find("\"status\"").unwrap(),
+        text.find("\"result\"").unwrap(),
+    );
+    assert!(status < result, "{text}");
+}

@@ -14,7 +14,7 @@ use openapiv3::{
     VariantOrUnknownOrEmpty,
 };
 
-use crate::lint::{ref_name, response_schema, SECRET_SCHEMA};
+use crate::lint::{ref_name, response_schema};
 
 /// The spec extension that marks a record schema as correctable.
 pub const EXTENSION: &str = "x-pangea-client-error-correction";
@@ -254,11 +254,7 @@ fn record(
 
 /// The zero value of a field of schema `r`, if it decodes as that type.
 fn zero(spec: &OpenAPI, r: &ReferenceOr<Box<Schema>>) -> Result<Zero, &'static str> {
-    if let ReferenceOr::Reference { reference } = r {
-        if ref_name(reference) == Some(SECRET_SCHEMA) {
-            return Err("a zero token would be a sentinel secret");
-        }
-    }
+    // The secret schema is a `password` string: refused below, as any is.
     let (_, s) = resolve(spec, r).ok_or("its reference does not resolve")?;
     match &s.schema_kind {
         SchemaKind::Type(Type::String(t)) => {
@@ -331,14 +327,15 @@ components:
         let spec = spec(
             "      type: object
       x-pangea-client-error-correction: {never: [id]}
-      required: [id, name, at, n, flags, tags, profile]
+      required: [id, name, at, n, x, flags, tags, profile]
       properties:
         id: {type: string, minLength: 1}
-        name: {type: string}
+        name: {type: string, minLength: 0}
         at: {type: string, format: date-time}
-        n: {type: integer}
+        n: {type: integer, minimum: 0}
+        x: {type: number}
         flags: {type: boolean}
-        tags: {type: array, items: {type: string}}
+        tags: {type: array, minItems: 0, items: {type: string}}
         profile: {type: object, additionalProperties: {type: string}}
         optional: {type: string}",
         );
@@ -353,6 +350,7 @@ components:
                 ("name".to_string(), Zero::String),
                 ("at".to_string(), Zero::DateTime),
                 ("n".to_string(), Zero::Integer),
+                ("x".to_string(), Zero::Number),
                 ("flags".to_string(), Zero::Boolean),
                 ("tags".to_string(), Zero::Array),
                 ("profile".to_string(), Zero::Object),
@@ -370,6 +368,15 @@ components:
                 "sentinel secret",
             ),
             ("{type: integer, minimum: 1}", "below its minimum"),
+            ("{type: string, format: password}", "sentinel secret"),
+            (
+                "{type: array, minItems: 1, items: {type: string}}",
+                "below its minItems",
+            ),
+            (
+                "{type: object, required: [a], properties: {a: {type: string}}}",
+                "lacks its own required fields",
+            ),
         ] {
             let spec = spec(&format!(
                 "      type: object
@@ -386,6 +393,22 @@ components:
                 "{field}: {problems:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_record_that_holds_itself_is_followed_to_a_bounded_depth() {
+        let spec = spec(
+            "      type: object
+      x-pangea-client-error-correction: {never: []}
+      properties:
+        children: {type: array, items: {$ref: '#/components/schemas/Item'}}",
+        );
+        let records = records(&spec).unwrap();
+        // `items[]`, then `.children[]` below it, two steps a level, to 16 steps.
+        let places: Vec<String> = records["x"].iter().map(Record::place).collect();
+        assert_eq!(places.len(), 8, "{places:?}");
+        assert_eq!(places[1], "items[].children[]");
+        assert_eq!(records["x"].last().unwrap().at.len(), 16);
     }
 
     #[test]
