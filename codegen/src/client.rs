@@ -9,7 +9,7 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeIm
 use quote::{format_ident, quote};
 
 use crate::{
-    correct::{self, Record, Step},
+    correct::{self, Record, Step, Zero},
     lint::{carries_secret, response_schema, SECRET_SCHEMA},
     CodegenError, Options,
 };
@@ -120,6 +120,11 @@ fn operations_table(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
             all.push(name);
         }
     }
+    let zeros = Zero::ALL.iter().map(|zero| {
+        let (name, doc) = zero.describe();
+        let (name, doc) = (format_ident!("{name}"), format!(" {doc}"));
+        quote! { #[doc = #doc] #name }
+    });
     Ok(quote! {
         /// Every operation of the spec: method, path and operationId, generated so that
         /// hand-written code never spells a path itself.
@@ -169,20 +174,7 @@ fn operations_table(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
             /// The zero value of a corrected field, by its type in the spec.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum Zero {
-                /// `""`.
-                String,
-                /// The epoch, `1970-01-01T00:00:00Z`.
-                DateTime,
-                /// `0`.
-                Integer,
-                /// `0`.
-                Number,
-                /// `false`.
-                Boolean,
-                /// `[]`.
-                Array,
-                /// `{}`.
-                Object,
+                #(#zeros),*
             }
 
             #(#consts)*
@@ -201,7 +193,7 @@ fn correctable(record: &Record) -> TokenStream {
         Step::Each => quote! { Step::Each },
     });
     let fields = record.fields.iter().map(|(name, zero)| {
-        let zero = format_ident!("{}", zero.name());
+        let zero = format_ident!("{}", zero.describe().0);
         quote! { (#name, Zero::#zero) }
     });
     quote! {

@@ -28,36 +28,42 @@ pub enum Step {
     Each,
 }
 
-/// The zero value a field is corrected to, by its type in the spec.
+/// The zero value a field is corrected to, by its type in the spec. The
+/// generated `operations::Zero` is emitted from [`Zero::ALL`], so the two
+/// cannot part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Zero {
-    /// `""`.
     String,
-    /// The epoch, `1970-01-01T00:00:00Z`.
     DateTime,
-    /// `0`.
     Integer,
-    /// `0`.
     Number,
-    /// `false`.
     Boolean,
-    /// `[]`.
     Array,
-    /// `{}`.
     Object,
 }
 
 impl Zero {
-    /// The variant's name, as the generated table spells it.
-    pub fn name(self) -> &'static str {
+    /// Every zero value, in the order the generated enum lists them.
+    pub const ALL: [Zero; 7] = [
+        Zero::String,
+        Zero::DateTime,
+        Zero::Integer,
+        Zero::Number,
+        Zero::Boolean,
+        Zero::Array,
+        Zero::Object,
+    ];
+
+    /// The variant's name and its doc, as the generated enum spells them.
+    pub fn describe(self) -> (&'static str, &'static str) {
         match self {
-            Zero::String => "String",
-            Zero::DateTime => "DateTime",
-            Zero::Integer => "Integer",
-            Zero::Number => "Number",
-            Zero::Boolean => "Boolean",
-            Zero::Array => "Array",
-            Zero::Object => "Object",
+            Zero::String => ("String", "`\"\"`."),
+            Zero::DateTime => ("DateTime", "The epoch, `1970-01-01T00:00:00Z`."),
+            Zero::Integer => ("Integer", "`0`."),
+            Zero::Number => ("Number", "`0`."),
+            Zero::Boolean => ("Boolean", "`false`."),
+            Zero::Array => ("Array", "`[]`."),
+            Zero::Object => ("Object", "`{}`."),
         }
     }
 }

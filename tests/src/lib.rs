@@ -349,3 +349,39 @@ pub async fn listed(authn: &authn_session::AuthN) -> Vec<authn_session::SessionI
         .result
         .sessions
 }
+
+/// What a `tracing` subscriber printed, kept for a test to read.
+#[derive(Clone, Default)]
+pub struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capture {
+    /// Everything printed so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// A subscriber for this test's thread at `level` and above, printing
+    /// into a new capture. Set it first thing in a test: tracing caches a
+    /// call site's interest process-wide, and a test running without one
+    /// beside another could leave the other's capture empty.
+    pub fn at(level: tracing::Level) -> (Capture, tracing::subscriber::DefaultGuard) {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        (capture, tracing::subscriber::set_default(subscriber))
+    }
+}

@@ -3,17 +3,13 @@
 //! a scripted server and over the emulator playing a service that omits
 //! fields.
 
-use std::{
-    collections::HashSet,
-    io::Write,
-    sync::{Arc, Mutex},
-};
+use std::collections::HashSet;
 
 use authn_emulator::{Emulator, Quirk};
 use authn_session::{
     ApiErrorKind, Error, ExposeSecret, ListOptions, RefreshOptions, SessionListFilter,
 };
-use authn_session_tests::{emulator_client, emulator_config, envelope, MockServer, Reply};
+use authn_session_tests::{emulator_client, emulator_config, envelope, Capture, MockServer, Reply};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 
@@ -54,41 +50,19 @@ const ODD_PATHS: [&str; 4] = [
     "result.sessions[2].active_token.expire",
 ];
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// The warnings a capture holds, one a line.
+fn warnings_in(capture: &Capture) -> Vec<String> {
+    capture
+        .text()
+        .lines()
+        .filter(|l| l.contains("WARN"))
+        .map(str::to_string)
+        .collect()
 }
 
-impl Capture {
-    /// The captured lines that are warnings.
-    fn warnings(&self) -> Vec<String> {
-        String::from_utf8(self.0.lock().unwrap().clone())
-            .unwrap()
-            .lines()
-            .filter(|l| l.contains("WARN"))
-            .map(str::to_string)
-            .collect()
-    }
-}
-
-/// A subscriber for this test's thread that keeps warnings and above.
+/// A capture of this test's thread that keeps warnings and above.
 fn warnings() -> (Capture, tracing::subscriber::DefaultGuard) {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    (capture, tracing::subscriber::set_default(subscriber))
+    Capture::at(tracing::Level::WARN)
 }
 
 #[tokio::test]
@@ -116,7 +90,7 @@ async fn missing_and_null_fields_read_as_zero_values_and_each_is_reported() {
     assert_eq!(sessions[1].email, "alice@example.com");
     assert_eq!(sessions[2].identity, "pui_alice");
     assert_eq!(page.corrections(), ODD_PATHS);
-    let warnings = capture.warnings();
+    let warnings = warnings_in(&capture);
     assert_eq!(warnings.len(), 4, "{warnings:#?}");
     for (warning, path) in warnings.iter().zip(ODD_PATHS) {
         for part in [
@@ -278,7 +252,7 @@ async fn a_refresh_result_is_corrected_but_never_given_a_token() {
         fresh.result.refresh_token.token.expose_secret(),
         "ptr_SENTINELnewrefresh"
     );
-    assert!(!capture.warnings().join("\n").contains("SENTINEL"));
+    assert!(!warnings_in(&capture).join("\n").contains("SENTINEL"));
 
     // A token record without its token is not a token record.
     server

@@ -1,13 +1,8 @@
 //! Sentinel tokens never show in Debug, Display, errors or tracing output
 //! captured at TRACE level, across successful and failing calls.
 
-use std::{
-    io::Write,
-    sync::{Arc, Mutex},
-};
-
 use authn_session::{ListOptions, RefreshOptions};
-use authn_session_tests::{MockServer, Reply};
+use authn_session_tests::{Capture, MockServer, Reply};
 use serde_json::json;
 
 const SERVICE: &str = "pts_SENTINELservice0000000000000";
@@ -17,38 +12,9 @@ const NEW_USER: &str = "ptu_SENTINELnewuser000000000000";
 const NEW_REFRESH: &str = "ptr_SENTINELnewrefresh000000000";
 const SENTINELS: [&str; 5] = [SERVICE, USER, REFRESH, NEW_USER, NEW_REFRESH];
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// A TRACE-level subscriber for this test's thread, and what it prints. Every
-/// test here sets one first thing: tracing caches a call site's interest
-/// process-wide, and a test running without one beside another could leave
-/// the other's capture empty.
+/// A TRACE-level capture for this test's thread.
 fn trace() -> (Capture, tracing::subscriber::DefaultGuard) {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    (capture, tracing::subscriber::set_default(subscriber))
-}
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
+    Capture::at(tracing::Level::TRACE)
 }
 
 fn assert_clean(what: &str, text: &str) {
@@ -126,7 +92,7 @@ async fn tokens_never_appear_in_output() {
         ));
     }
     assert_clean("Debug/Display", &printed.join("\n"));
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(
         logs.contains("pangea.request"),
         "tracing spans were captured:\n{logs}"
