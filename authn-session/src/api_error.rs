@@ -93,6 +93,11 @@ impl ApiError {
 
 /// Pangea error statuses, as the official SDKs classify them.
 ///
+/// Whether a failure is worth repeating is not the kind's to say: Pangea
+/// sends the same status string with different HTTP statuses, and the one
+/// retry table ([`crate::retry`]) reads the HTTP status. Ask
+/// [`Error::is_retryable`] and [`Error::may_have_been_processed`].
+///
 /// A status this version does not know is [`ApiErrorKind::Unknown`]. Do not
 /// match on `Unknown` to catch one particular status: a later version may give
 /// that status its own variant, and your arm would silently stop matching.
@@ -180,22 +185,5 @@ impl ApiErrorKind {
             .iter()
             .find(|(name, _)| name.eq_ignore_ascii_case(status))
             .map_or(Self::Unknown(UnknownStatus(())), |(_, kind)| kind.clone())
-    }
-
-    /// Whether this failure may go away if the call is repeated later.
-    ///
-    /// ```
-    /// assert!(authn_session::ApiErrorKind::TooManyRequests.is_retryable());
-    /// assert!(!authn_session::ApiErrorKind::Unauthorized.is_retryable());
-    /// ```
-    pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::TooManyRequests
-                | Self::InternalError
-                | Self::ServiceNotAvailable
-                | Self::ServiceTemporarilyUnavailable
-                | Self::ProviderError
-        )
     }
 }

@@ -177,6 +177,70 @@ mod tests {
         }
     }
 
+    /// Every status string the SDK knows (and one it does not), at every
+    /// HTTP status the table tells apart: one answer per HTTP status,
+    /// whatever the envelope says.
+    #[test]
+    fn every_envelope_status_at_every_http_status_gets_the_tables_answer() {
+        const STATUSES: [&str; 12] = [
+            "ValidationError",
+            "TooManyRequests",
+            "NoCredit",
+            "Unauthorized",
+            "ServiceNotEnabled",
+            "ProviderError",
+            "MissingConfigIDScope",
+            "MissingConfigID",
+            "ServiceNotAvailable",
+            "NotFound",
+            "InternalError",
+            "SomethingNew",
+        ];
+        #[rustfmt::skip]
+        let by_http = [
+            // HTTP, idempotent retried, refresh retried, maybe processed
+            (400, false, false, false),
+            (401, false, false, false),
+            (403, false, false, false),
+            (404, false, false, false),
+            (409, false, false, false),
+            (429, true,  true,  false),
+            (500, true,  false, true),
+            (501, false, false, false),
+            (502, true,  false, true),
+            (503, true,  false, true),
+            (504, true,  false, true),
+            (505, false, false, true),
+        ];
+        for (http_status, idempotent, refresh, processed) in by_http {
+            for status in STATUSES {
+                let error = crate::Error::Api(Box::new(crate::ApiError {
+                    kind: crate::ApiErrorKind::from_status(status, http_status),
+                    http_status,
+                    status: status.into(),
+                    summary: String::new(),
+                    request_id: "prq_1".into(),
+                    field_errors: Vec::new(),
+                    retry_after: None,
+                    attempts: 1,
+                }));
+                let at = format!("{http_status} {status}");
+                assert_eq!(error.is_retryable(), idempotent, "{at}");
+                assert_eq!(
+                    should_retry(Idempotent, error.failure()),
+                    idempotent,
+                    "{at}"
+                );
+                assert_eq!(
+                    should_retry(NotIdempotent, error.failure()),
+                    refresh,
+                    "{at}"
+                );
+                assert_eq!(error.may_have_been_processed(), processed, "{at}");
+            }
+        }
+    }
+
     #[test]
     fn backoff_doubles_with_jitter_and_is_capped() {
         let base = Duration::from_millis(500);
