@@ -4,7 +4,6 @@
 use std::future::Future;
 
 use authn_session_gen::{
-    operations,
     types::{
         ClientSessionInvalidateRequest, ClientSessionListResult, ClientSessionLogoutRequest,
         ClientSessionRefreshRequest, ClientSessionRefreshResult, EmptyResult, SessionId,
@@ -17,8 +16,7 @@ use crate::{
     list::{self, Scope},
     paginate::{PageStream, SessionStream},
     platform::{self, MaybeSend},
-    retry::Idempotency,
-    transport::{unbuildable, Call},
+    transport::build,
     validate, AuthN, Error, ListOptions, PangeaResponse, RefreshOptions,
 };
 
@@ -90,21 +88,15 @@ impl ClientSessionApi {
     ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + MaybeSend + 'static
     {
         let transport = &self.authn.transport;
-        let token = validate::token("token", user_token.into());
-        let call = token.and_then(|token| {
-            let body = ClientSessionInvalidateRequest::builder()
-                .token(token.clone())
-                .session_id::<SessionId>(validate::id("session_id", session_id.as_ref())?)
-                .config_id(transport.config_id.clone());
-            let body = ClientSessionInvalidateRequest::try_from(body).map_err(unbuildable)?;
-            Call::new(
-                operations::CLIENT_SESSION_INVALIDATE,
-                Idempotency::Idempotent,
-                &body,
-                vec![token],
+        let request = validate::token("token", user_token.into()).and_then(|token| {
+            build::<ClientSessionInvalidateRequest, _>(
+                ClientSessionInvalidateRequest::builder()
+                    .token(token)
+                    .session_id::<SessionId>(validate::id("session_id", session_id.as_ref())?)
+                    .config_id(transport.config_id.clone()),
             )
         });
-        transport.run(call)
+        transport.send(request)
     }
 
     /// One page of the user's sessions (`/v2/client/session/list`).
@@ -221,19 +213,14 @@ impl ClientSessionApi {
     ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + MaybeSend + 'static
     {
         let transport = &self.authn.transport;
-        let call = validate::token("token", user_token.into()).and_then(|token| {
-            let body = ClientSessionLogoutRequest::builder()
-                .token(token.clone())
-                .config_id(transport.config_id.clone());
-            let body = ClientSessionLogoutRequest::try_from(body).map_err(unbuildable)?;
-            Call::new(
-                operations::CLIENT_SESSION_LOGOUT,
-                Idempotency::Idempotent,
-                &body,
-                vec![token],
+        let request = validate::token("token", user_token.into()).and_then(|token| {
+            build::<ClientSessionLogoutRequest, _>(
+                ClientSessionLogoutRequest::builder()
+                    .token(token)
+                    .config_id(transport.config_id.clone()),
             )
         });
-        transport.run(call)
+        transport.send(request)
     }
 
     /// Exchanges a refresh token for new tokens (`/v2/client/session/refresh`).
@@ -268,29 +255,20 @@ impl ClientSessionApi {
            + MaybeSend
            + 'static {
         let transport = &self.authn.transport;
-        let call =
+        let request =
             validate::token("refresh_token", refresh_token.into()).and_then(|refresh_token| {
                 let user_token = options
                     .user_token
                     .map(|t| validate::token("user_token", t))
                     .transpose()?;
-                let secrets = [Some(refresh_token.clone()), user_token.clone()]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                let body = ClientSessionRefreshRequest::builder()
-                    .refresh_token(refresh_token)
-                    .user_token(user_token)
-                    .config_id(transport.config_id.clone());
-                let body = ClientSessionRefreshRequest::try_from(body).map_err(unbuildable)?;
-                Call::new(
-                    operations::CLIENT_SESSION_REFRESH,
-                    Idempotency::NotIdempotent,
-                    &body,
-                    secrets,
+                build::<ClientSessionRefreshRequest, _>(
+                    ClientSessionRefreshRequest::builder()
+                        .refresh_token(refresh_token)
+                        .user_token(user_token)
+                        .config_id(transport.config_id.clone()),
                 )
             });
-        transport.run(call)
+        transport.send(request)
     }
 }
 

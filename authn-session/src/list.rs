@@ -5,43 +5,31 @@
 use std::{future::Future, sync::Arc};
 
 use authn_session_gen::{
-    operations::{self, Operation, Step},
-    types::{
-        ClientSessionListRequest, ClientSessionListResult, SessionItem, SessionListRequest,
-        SessionListResult,
-    },
+    operations::{Request, Step},
+    types::{ClientSessionListRequest, SessionItem, SessionListRequest},
     SecretToken,
 };
 use futures::{stream, TryStreamExt};
-use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
     paginate::{self, ListResult, PageStream, RawPage, SessionStream},
     platform::{self, BoxStream, MaybeSend},
-    retry::Idempotency,
     transport::{Call, Transport},
     AuthN, Error, ListOptions, PangeaResponse,
 };
 
-/// A generated list request: its endpoint, its result, its tokens, its cursor.
-pub(crate) trait ListRequest: Serialize + Clone + Send + 'static {
-    type Result: ListResult + DeserializeOwned + Send + 'static;
-    const OP: Operation;
-    /// The tokens the request carries, redacted from what is quoted back.
-    fn secrets(&self) -> Vec<SecretToken>;
+/// A generated list request: besides what the generated table says of it
+/// (its operation, result type and tokens), its cursor.
+pub(crate) trait ListRequest:
+    Request<Result: ListResult + Send + 'static> + Clone + Send + 'static
+{
     fn last(&self) -> Option<&str>;
     fn set_last(&mut self, last: String);
 }
 
 macro_rules! list_request {
-    ($request:ty, $result:ty, $op:expr, |$q:ident| $secrets:expr) => {
+    ($($request:ty),*) => {$(
         impl ListRequest for $request {
-            type Result = $result;
-            const OP: Operation = $op;
-            fn secrets(&self) -> Vec<SecretToken> {
-                let $q = self;
-                $secrets
-            }
             fn last(&self) -> Option<&str> {
                 self.last.as_deref()
             }
@@ -49,29 +37,17 @@ macro_rules! list_request {
                 self.last = Some(last);
             }
         }
-    };
+    )*};
 }
 
-list_request!(
-    SessionListRequest,
-    SessionListResult,
-    operations::SESSION_LIST,
-    |_q| Vec::new()
-);
-list_request!(
-    ClientSessionListRequest,
-    ClientSessionListResult,
-    operations::CLIENT_SESSION_LIST,
-    |q| vec![q.token.clone()]
-);
+list_request!(SessionListRequest, ClientSessionListRequest);
 
 /// One page.
 pub(crate) fn page<Q: ListRequest>(
     transport: &Arc<Transport>,
     request: Result<Q, Error>,
 ) -> impl Future<Output = Result<PangeaResponse<Q::Result>, Error>> + MaybeSend + 'static {
-    let call = request.and_then(|q| Call::new(Q::OP, Idempotency::Idempotent, &q, q.secrets()));
-    transport.run(call)
+    transport.send(request)
 }
 
 /// Every page from `request` on: each when the consumer asks for it, or one
@@ -117,8 +93,7 @@ fn raw_page<Q: ListRequest>(
     transport: &Arc<Transport>,
     request: Q,
 ) -> impl Future<Output = Result<RawPage<Q::Result>, Error>> + MaybeSend + 'static {
-    let call = Call::new(Q::OP, Idempotency::Idempotent, &request, request.secrets());
-    transport.run(call)
+    transport.run(Call::of(&request))
 }
 
 /// Whose sessions a list reaches.

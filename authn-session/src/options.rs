@@ -195,15 +195,15 @@ impl RefreshOptions {
 /// from checked options.
 macro_rules! list_fields {
     ($builder:expr, $filter:expr, $last:expr, $order:expr, $order_by:expr, $size:expr, $config_id:expr) => {
-        $builder
-            .filter($filter)
-            .last($last)
-            .order($order)
-            .order_by($order_by)
-            .size($size)
-            .config_id($config_id)
-            .try_into()
-            .map_err(crate::transport::unbuildable)
+        crate::transport::build(
+            $builder
+                .filter($filter)
+                .last($last)
+                .order($order)
+                .order_by($order_by)
+                .size($size)
+                .config_id($config_id),
+        )
     };
 }
 

@@ -6,7 +6,10 @@
 //! answers `NotFound`; [`ApiError::attempts`](crate::ApiError::attempts) > 1 tells
 //! you so). `refresh` rotates tokens, so a second attempt after a processed first
 //! one would be refused and the new tokens lost: it is retried only when the
-//! request **certainly was not processed**.
+//! request **certainly was not processed**. Which operation is which is the
+//! spec's: each operation's `x-pangea-retry` (`idempotent`, or `once` for
+//! refresh) is in the generated table as `Operation::retry`, and the retry
+//! loop reads it there; no endpoint says it again.
 //!
 //! | failure of an attempt                                   | list, invalidate, logout | refresh |
 //! |---------------------------------------------------------|:---:|:---:|
@@ -29,14 +32,7 @@
 
 use std::time::Duration;
 
-/// Whether repeating an operation is harmless.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Idempotency {
-    /// list, invalidate, logout.
-    Idempotent,
-    /// refresh: rotates tokens.
-    NotIdempotent,
-}
+use authn_session_gen::operations::Retry;
 
 /// How a call failed, as far as retrying is concerned: every [`Error`] has
 /// one ([`Error::failure`]), and [`verdict`] reads it.
@@ -66,14 +62,14 @@ pub(crate) enum Failure {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Verdict {
     pub retry: bool,
-    pub retry_refresh: bool,
+    pub retry_once: bool,
     pub processed: bool,
 }
 
 pub(crate) fn verdict(failure: Failure) -> Verdict {
-    let row = |retry, retry_refresh, processed| Verdict {
+    let row = |retry, retry_once, processed| Verdict {
         retry,
-        retry_refresh,
+        retry_once,
         processed,
     };
     match failure {
@@ -103,12 +99,13 @@ pub(crate) fn verdict(failure: Failure) -> Verdict {
     }
 }
 
-/// Whether an attempt that failed so is retried, for this operation.
-pub(crate) fn should_retry(op: Idempotency, failure: Failure) -> bool {
+/// Whether an attempt that failed so is retried, for an operation of this
+/// retry class (the spec's `x-pangea-retry`, in the generated operation table).
+pub(crate) fn should_retry(class: Retry, failure: Failure) -> bool {
     let verdict = verdict(failure);
-    match op {
-        Idempotency::Idempotent => verdict.retry,
-        Idempotency::NotIdempotent => verdict.retry_refresh,
+    match class {
+        Retry::Idempotent => verdict.retry,
+        Retry::Once => verdict.retry_once,
     }
 }
 
@@ -126,7 +123,7 @@ pub(crate) fn parse_retry_after(value: Option<&reqwest::header::HeaderValue>) ->
 
 #[cfg(test)]
 mod tests {
-    use super::{Failure::*, Idempotency::*, *};
+    use super::{Failure::*, Retry::*, *};
 
     #[test]
     fn the_retry_table() {
@@ -164,11 +161,7 @@ mod tests {
                 idempotent,
                 "{failure:?} idempotent"
             );
-            assert_eq!(
-                should_retry(NotIdempotent, failure),
-                refresh,
-                "{failure:?} refresh"
-            );
+            assert_eq!(should_retry(Once, failure), refresh, "{failure:?} refresh");
             assert_eq!(
                 verdict(failure).processed,
                 processed,
@@ -231,11 +224,7 @@ mod tests {
                     idempotent,
                     "{at}"
                 );
-                assert_eq!(
-                    should_retry(NotIdempotent, error.failure()),
-                    refresh,
-                    "{at}"
-                );
+                assert_eq!(should_retry(Once, error.failure()), refresh, "{at}");
                 assert_eq!(error.may_have_been_processed(), processed, "{at}");
             }
         }

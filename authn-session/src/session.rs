@@ -2,11 +2,8 @@
 
 use std::future::Future;
 
-use authn_session_gen::{
-    operations,
-    types::{
-        EmptyResult, SessionId, SessionInvalidateRequest, SessionListResult, SessionLogoutRequest,
-    },
+use authn_session_gen::types::{
+    EmptyResult, SessionId, SessionInvalidateRequest, SessionListResult, SessionLogoutRequest,
 };
 
 use crate::{
@@ -14,8 +11,7 @@ use crate::{
     list::{self, Scope},
     paginate::{PageStream, SessionStream},
     platform::MaybeSend,
-    retry::Idempotency,
-    transport::{unbuildable, Call},
+    transport::build,
     validate, AuthN, Error, InvalidateOptions, ListOptions, PangeaResponse,
 };
 
@@ -80,20 +76,15 @@ impl SessionApi {
     ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + MaybeSend + 'static
     {
         let transport = &self.authn.transport;
-        let call = validate::id("session_id", session_id.as_ref()).and_then(|session_id| {
-            let body = SessionInvalidateRequest::builder()
-                .session_id::<SessionId>(session_id)
-                .user_initiated(options.user_initiated)
-                .config_id(transport.config_id.clone());
-            let body = SessionInvalidateRequest::try_from(body).map_err(unbuildable)?;
-            Call::new(
-                operations::SESSION_INVALIDATE,
-                Idempotency::Idempotent,
-                &body,
-                Vec::new(),
+        let request = validate::id("session_id", session_id.as_ref()).and_then(|session_id| {
+            build::<SessionInvalidateRequest, _>(
+                SessionInvalidateRequest::builder()
+                    .session_id::<SessionId>(session_id)
+                    .user_initiated(options.user_initiated)
+                    .config_id(transport.config_id.clone()),
             )
         });
-        transport.run(call)
+        transport.send(request)
     }
 
     /// One page of the project's sessions (`/v2/session/list`).
@@ -192,18 +183,13 @@ impl SessionApi {
     ) -> impl Future<Output = Result<PangeaResponse<EmptyResult>, Error>> + MaybeSend + 'static
     {
         let transport = &self.authn.transport;
-        let call = validate::user_id(user_id.as_ref()).and_then(|user_id| {
-            let body = SessionLogoutRequest::builder()
-                .user_id(user_id)
-                .config_id(transport.config_id.clone());
-            let body = SessionLogoutRequest::try_from(body).map_err(unbuildable)?;
-            Call::new(
-                operations::SESSION_LOGOUT,
-                Idempotency::Idempotent,
-                &body,
-                Vec::new(),
+        let request = validate::user_id(user_id.as_ref()).and_then(|user_id| {
+            build::<SessionLogoutRequest, _>(
+                SessionLogoutRequest::builder()
+                    .user_id(user_id)
+                    .config_id(transport.config_id.clone()),
             )
         });
-        transport.run(call)
+        transport.send(request)
     }
 }

@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 
 use crate::{
     correct::{self, Record, Step, Zero},
-    lint::{carries_secret, response_schema, SECRET_SCHEMA},
+    lint::{carries_secret, ref_name, response_schema, retry_class, SECRET_SCHEMA},
     CodegenError, Options,
 };
 
@@ -83,6 +83,7 @@ fn operations_table(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
     })?;
     let mut consts = Vec::new();
     let mut all = Vec::new();
+    let mut requests = Vec::new();
     for (path, item) in &spec.paths.paths {
         let Some(item) = item.as_item() else { continue };
         for (method, op) in item.iter() {
@@ -101,6 +102,13 @@ fn operations_table(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
                 .filter(|(code, _)| matches!(code, StatusCode::Code(c) if (200..300).contains(c)))
                 .filter_map(|(_, response)| response_schema(spec, response))
                 .any(|schema| carries_secret(spec, &schema));
+            let retry = format_ident!(
+                "{}",
+                retry_class(op).ok_or_else(|| {
+                    CodegenError(format!("{id}: no retry class (the lint says which)"))
+                })?
+            );
+            requests.push(request_impl(spec, op, &name)?);
             let corrections = corrected
                 .get(id)
                 .map(Vec::as_slice)
@@ -114,6 +122,7 @@ fn operations_table(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
                     method: #method,
                     path: #path,
                     secret_result: #secret_result,
+                    retry: Retry::#retry,
                     corrections: &[#(#corrections),*],
                 };
             });
@@ -141,11 +150,38 @@ fn operations_table(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
                 /// Whether a successful result carries a secret token (reaches the
                 /// `SecretToken` schema): such a body is never quoted in an error.
                 pub secret_result: bool,
+                /// How the operation may be repeated (the spec's `x-pangea-retry`).
+                pub retry: Retry,
                 /// The records of the result that are read leniently (client error
                 /// correction): the schemas the spec marks
                 /// `x-pangea-client-error-correction`, wherever the result holds them.
                 pub corrections: &'static [Correctable],
             }
+
+            /// How an operation may be repeated after a failed attempt.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum Retry {
+                /// Doing it twice leaves what doing it once leaves: it may be
+                /// repeated after any transient failure.
+                Idempotent,
+                /// It changes what it is given (a refresh spends its token): it
+                /// is repeated only when the attempt certainly was not processed.
+                Once,
+            }
+
+            /// A generated request type and the operation it is the body of:
+            /// its result type and the tokens it carries, so that a call needs
+            /// only its request.
+            pub trait Request: ::serde::Serialize {
+                /// The operation this request is the body of.
+                const OP: Operation;
+                /// The type of the operation's `result`.
+                type Result: ::serde::de::DeserializeOwned;
+                /// The secret tokens this request carries.
+                fn secrets(&self) -> ::std::vec::Vec<crate::SecretToken>;
+            }
+
+            #(#requests)*
 
             /// A record of a result read leniently: a required field of it that a
             /// response lacks, or sends as `null`, is read as its zero value
@@ -236,6 +272,86 @@ fn limits(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
             pub const LIST_SIZE_MIN: u64 = #min;
             /// Largest `size` of a list page (`SessionListRequest.size.maximum`).
             pub const LIST_SIZE_MAX: u64 = #max;
+        }
+    })
+}
+
+/// `impl Request` for the body type of `op`: its operation, its result type
+/// (the success envelope's `result`), and the tokens its fields carry.
+fn request_impl(
+    spec: &OpenAPI,
+    op: &openapiv3::Operation,
+    name: &proc_macro2::Ident,
+) -> Result<TokenStream, CodegenError> {
+    let id = op.operation_id.as_deref().unwrap_or_default();
+    let body = op
+        .request_body
+        .as_ref()
+        .and_then(ReferenceOr::as_item)
+        .and_then(|b| b.content.get("application/json")?.schema.as_ref())
+        .and_then(|schema| match schema {
+            ReferenceOr::Reference { reference } => ref_name(reference),
+            ReferenceOr::Item(_) => None,
+        })
+        .ok_or_else(|| CodegenError(format!("{id}: the request body must $ref a schema")))?;
+    let schema = |name: &str| {
+        spec.components
+            .as_ref()
+            .and_then(|c| c.schemas.get(name))
+            .and_then(ReferenceOr::as_item)
+            .and_then(|s| match &s.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => Some(o),
+                _ => None,
+            })
+    };
+    let envelope = op
+        .responses
+        .responses
+        .iter()
+        .filter(|(code, _)| matches!(code, StatusCode::Code(c) if (200..300).contains(c)))
+        .find_map(|(_, response)| response_schema(spec, response));
+    let result = envelope
+        .as_deref()
+        .and_then(schema)
+        .and_then(|o| o.properties.get("result"))
+        .and_then(|r| match r {
+            ReferenceOr::Reference { reference } => ref_name(reference),
+            ReferenceOr::Item(_) => None,
+        })
+        .ok_or_else(|| {
+            CodegenError(format!(
+                "{id}: the success envelope's result must $ref a schema"
+            ))
+        })?;
+    let object = schema(body)
+        .ok_or_else(|| CodegenError(format!("{id}: {body} must be an object schema")))?;
+    // Required token fields are the token; optional ones an `Option` of it.
+    let secrets: Vec<_> = object
+        .properties
+        .iter()
+        .filter_map(|(field, property)| {
+            let secret = matches!(property, ReferenceOr::Reference { reference }
+            if ref_name(reference) == Some(SECRET_SCHEMA));
+            let member = format_ident!("{field}");
+            secret.then(|| {
+                if object.required.contains(field) {
+                    quote! { ::std::option::Option::Some(self.#member.clone()) }
+                } else {
+                    quote! { self.#member.clone() }
+                }
+            })
+        })
+        .collect();
+    let count = proc_macro2::Literal::usize_unsuffixed(secrets.len());
+    let (body, result) = (format_ident!("{body}"), format_ident!("{result}"));
+    Ok(quote! {
+        impl Request for super::types::#body {
+            const OP: Operation = #name;
+            type Result = super::types::#result;
+            fn secrets(&self) -> ::std::vec::Vec<crate::SecretToken> {
+                let tokens: [::std::option::Option<crate::SecretToken>; #count] = [#(#secrets),*];
+                tokens.into_iter().flatten().collect()
+            }
         }
     })
 }

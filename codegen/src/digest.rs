@@ -31,6 +31,9 @@ pub fn api_digest(spec: &OpenAPI) -> String {
         for (method, op) in item.iter() {
             let id = op.operation_id.as_deref().unwrap_or("?");
             let _ = writeln!(out, "{} {path} ({id})", method.to_uppercase());
+            if let Some(class) = op.extensions.get(crate::lint::RETRY_EXTENSION) {
+                let _ = writeln!(out, "  retry {}", class.as_str().unwrap_or("?"));
+            }
             if let Some(body) = &op.request_body {
                 let name = match body {
                     ReferenceOr::Reference { reference } => reference.clone(),

@@ -50,6 +50,11 @@ fn lint_operations(spec: &OpenAPI, problems: &mut Vec<String>) {
                 }
                 Some(_) => {}
             }
+            if retry_class(op).is_none() {
+                problems.push(format!(
+                    "{at}: needs `{RETRY_EXTENSION}: idempotent` (may be repeated) or `once` (retried only when certainly not processed)"
+                ));
+            }
             if op.responses.default.is_some() {
                 problems.push(format!(
                     "{at}: `default` response is counted as a success by progenitor; declare errors as 4XX/5XX"
@@ -88,6 +93,19 @@ fn lint_operations(spec: &OpenAPI, problems: &mut Vec<String>) {
                 ));
             }
         }
+    }
+}
+
+/// The spec extension that gives an operation's retry class.
+pub const RETRY_EXTENSION: &str = "x-pangea-retry";
+
+/// An operation's retry class: `idempotent` or `once`, as its
+/// [`RETRY_EXTENSION`] says.
+pub(crate) fn retry_class(op: &openapiv3::Operation) -> Option<&'static str> {
+    match op.extensions.get(RETRY_EXTENSION)?.as_str()? {
+        "idempotent" => Some("Idempotent"),
+        "once" => Some("Once"),
+        _ => None,
     }
 }
 
@@ -234,6 +252,7 @@ paths:
   /x:
     post:
       operationId: x
+      x-pangea-retry: idempotent
       responses:
 {responses}
 components:
@@ -276,6 +295,32 @@ components:
                 .any(|p| p.contains("R.token carries a token")),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn refuses_an_operation_without_a_retry_class() {
+        let mut spec = spec_with(GOOD, SECRET);
+        let op = spec.paths.paths["/x"]
+            .as_item()
+            .unwrap()
+            .post
+            .clone()
+            .unwrap();
+        for class in [None, Some("twice")] {
+            let mut op = op.clone();
+            match class {
+                None => op.extensions.shift_remove(RETRY_EXTENSION),
+                Some(c) => op.extensions.insert(RETRY_EXTENSION.into(), c.into()),
+            };
+            if let ReferenceOr::Item(item) = &mut spec.paths.paths["/x"] {
+                item.post = Some(op);
+            }
+            let problems = lint(&spec).unwrap_err();
+            assert!(
+                problems.iter().any(|p| p.contains("x-pangea-retry")),
+                "{class:?}: {problems:?}"
+            );
+        }
     }
 
     #[test]

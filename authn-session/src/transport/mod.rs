@@ -44,7 +44,7 @@ use serde::de::DeserializeOwned;
 use tracing::{field::Empty, Instrument};
 use url::Url;
 
-pub(crate) use self::call::{unbuildable, Call};
+pub(crate) use self::call::{build, Call};
 use self::redact::Redactor;
 use crate::{
     platform::{self, Instant, MaybeSend},
@@ -61,6 +61,8 @@ const POLL_RESULT: Operation = Operation {
     method: "GET",
     path: "/request/",
     secret_result: true,
+    // Polling only reads.
+    retry: operations::Retry::Idempotent,
     corrections: &[],
 };
 
@@ -140,6 +142,20 @@ impl Transport {
             urls,
             throttled_until: std::sync::Mutex::new(None),
         })
+    }
+
+    /// The `'static` future of the call `request` is the body of: the one
+    /// call path of every endpoint. Its operation, retry class, tokens and
+    /// result type come from the generated table ([`operations::Request`]).
+    pub(crate) fn send<Q>(
+        self: &Arc<Self>,
+        request: Result<Q, Error>,
+    ) -> impl Future<Output = Result<PangeaResponse<Q::Result>, Error>> + MaybeSend + 'static
+    where
+        Q: operations::Request,
+        Q::Result: Send + 'static,
+    {
+        self.run(request.and_then(|q| Call::of(&q)))
     }
 
     /// The `'static` future of one call, as every API handle returns it: the
@@ -223,7 +239,7 @@ impl Transport {
             retried_ids.extend(failed.request_id.clone());
             let failure = failed.error.failure();
             let error = with_attempts(failed.error, attempt);
-            if attempt > self.config.request_retries || !should_retry(call.idempotency, failure) {
+            if attempt > self.config.request_retries || !should_retry(call.op.retry, failure) {
                 return Err(error);
             }
             let Some(resume) = self.resume_at(attempt, failure, failed.retry_after) else {
