@@ -14,10 +14,11 @@ Exit codes:
   2  a usage error or bad input; nothing was sent (PANGEA_AUTHN_TOKEN missing included)
   3  revoke ended some of the matched sessions, but not all
 
-Environment:
-  PANGEA_AUTHN_TOKEN  service token with AuthN access (never taken from a flag)
-  PANGEA_DOMAIN       e.g. aws.us.pangea.cloud (or --domain)
-  PANGEA_BASE_URL     e.g. http://127.0.0.1:4010 for a local emulator (or --base-url)
+Environment (read as the SDK's `Env` reads it; a blank value is unset):
+  PANGEA_AUTHN_TOKEN      service token with AuthN access (never taken from a flag)
+  PANGEA_DOMAIN           e.g. aws.us.pangea.cloud (or --domain)
+  PANGEA_BASE_URL         e.g. http://127.0.0.1:4010 for a local emulator (or --base-url)
+  PANGEA_AUTHN_CONFIG_ID  the AuthN configuration id (or --config-id)
 
 Try it without an account: authn-session --emulator list";
 
@@ -35,18 +36,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// Base URL of the AuthN service (`{SERVICE_NAME}` becomes `authn`); wins over --domain.
-    #[arg(
-        long,
-        global = true,
-        env = "PANGEA_BASE_URL",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
+    /// Without it: PANGEA_BASE_URL.
+    #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Pangea domain, e.g. aws.us.pangea.cloud.
-    #[arg(long, global = true, env = "PANGEA_DOMAIN", hide_env_values = true)]
+    /// Pangea domain, e.g. aws.us.pangea.cloud. Without it: PANGEA_DOMAIN.
+    #[arg(long, global = true)]
     pub domain: Option<String>,
-    /// AuthN configuration id to send with every request.
+    /// AuthN configuration id to send with every request. Without it: PANGEA_AUTHN_CONFIG_ID.
     #[arg(long, global = true, value_name = "ID")]
     pub config_id: Option<String>,
     /// Run against an in-process emulator seeded with sample users (no account, no network).

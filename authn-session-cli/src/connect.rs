@@ -1,8 +1,10 @@
-//! The client a command uses: PANGEA_AUTHN_TOKEN with --base-url or
-//! --domain, or an in-process emulator with --emulator.
+//! The client a command uses: the environment as the SDK reads it
+//! (`authn_session::Env`: PANGEA_AUTHN_TOKEN, the address, the config id)
+//! with the flags over it, or an in-process emulator with --emulator. The
+//! command line reads no environment variable itself.
 
 use authn_emulator::{Emulator, EmulatorHandle};
-use authn_session::{AuthN, Config};
+use authn_session::{AuthN, Env, SecretToken};
 
 use crate::{args::Global, failure::Failure};
 
@@ -17,44 +19,41 @@ pub struct Target {
 }
 
 pub async fn connect(global: &Global) -> Result<Target, Failure> {
-    let mut config = Config::builder();
+    // The environment as the SDK reads it, the flags over it.
+    let mut env = Env::read();
+    if let Some(url) = &global.base_url {
+        env.base_url = Some(url.clone());
+    }
+    if let Some(domain) = &global.domain {
+        env.domain = Some(domain.clone());
+    }
     if let Some(id) = &global.config_id {
-        config = config.config_id(id);
+        env.config_id = Some(id.clone());
     }
     let (token, config, emulator) = if global.emulator {
         let emulator = start_emulator().await?;
-        let config = config.base_url_template(emulator.base_url());
-        (emulator.service_token().to_string(), config, Some(emulator))
+        env.base_url = Some(emulator.base_url());
+        let token = SecretToken::from(emulator.service_token());
+        (token, env.config(), Some(emulator))
     } else {
-        let token = std::env::var("PANGEA_AUTHN_TOKEN")
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| {
-                Failure::usage(
-                    "PANGEA_AUTHN_TOKEN is not set",
-                    "export PANGEA_AUTHN_TOKEN=<a service token with AuthN access> (it is never \
-                     taken from a flag), and PANGEA_DOMAIN or --base-url; to try it without an \
-                     account, add --emulator",
-                )
-            })?;
-        // PANGEA_BASE_URL comes in through clap; the older name as Config::from_env reads it.
-        let base_url = global.base_url.clone().or_else(|| {
-            std::env::var(authn_session::BASE_URL_TEMPLATE_VAR)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-        });
-        let config = match (&base_url, &global.domain) {
-            (Some(url), _) => config.base_url_template(url),
-            (None, Some(domain)) => config.domain(domain),
-            (None, None) => return Err(Failure::usage(
+        let token = env.token.clone().ok_or_else(|| {
+            Failure::usage(
+                "PANGEA_AUTHN_TOKEN is not set",
+                "export PANGEA_AUTHN_TOKEN=<a service token with AuthN access> (it is never \
+                 taken from a flag), and PANGEA_DOMAIN or --base-url; to try it without an \
+                 account, add --emulator",
+            )
+        })?;
+        let config = env.config().map_err(|_| {
+            Failure::usage(
                 "no service address",
                 "set PANGEA_DOMAIN or --domain (for example aws.us.pangea.cloud), or --base-url",
-            )),
-        };
-        (token, config, None)
+            )
+        })?;
+        (token, Ok(config), None)
     };
     let config = config
-        .build()
+        .and_then(|config| config.build())
         .map_err(|e| Failure::api("configuration", e))?;
     let authn = AuthN::new(token, config).map_err(|e| Failure::api("configuration", e))?;
     Ok(Target {

@@ -629,6 +629,16 @@ fn usage_errors_exit_2_and_send_nothing() {
         .cli_with(&["list"], |c| c.env_remove("PANGEA_BASE_URL"))
         .expect(2);
     has(&no_address.stderr(), "PANGEA_DOMAIN");
+    // The environment as the SDK reads it: a blank token is no token, and a
+    // bad config id from PANGEA_AUTHN_CONFIG_ID is refused before anything is sent.
+    let blank = emulator
+        .cli_with(&["list"], |c| c.env("PANGEA_AUTHN_TOKEN", "  "))
+        .expect(2);
+    has(&blank.stderr(), "PANGEA_AUTHN_TOKEN is not set");
+    let bad_config = emulator
+        .cli_with(&["list"], |c| c.env("PANGEA_AUTHN_CONFIG_ID", "pci\u{7}"))
+        .expect(2);
+    has(&bad_config.stderr(), "config_id");
     let bad_time = emulator
         .cli(&["list", "--created-after", "yesterday"])
         .expect(2);

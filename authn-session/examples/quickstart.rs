@@ -17,7 +17,8 @@ type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 #[tokio::main]
 async fn main() -> Result {
-    if std::env::var_os("PANGEA_AUTHN_TOKEN").is_some() {
+    // A token set (and not blank) means real Pangea; otherwise the emulator.
+    if authn_session::Env::read().token.is_some() {
         let authn = AuthN::from_env()?;
         println!(
             "Pangea AuthN at {} (read-only steps)\n",

@@ -101,21 +101,25 @@ impl AuthN {
         })
     }
 
-    /// A client from `PANGEA_AUTHN_TOKEN` and [`Config::from_env`].
+    /// A client from the environment ([`Env`](crate::Env)):
+    /// `PANGEA_AUTHN_TOKEN`, and the address and config id as
+    /// [`Config::from_env`] reads them. A blank variable is unset;
+    /// [`Error::Config`] names what is missing.
     ///
     /// ```no_run
     /// let authn = authn_session::AuthN::from_env()?;
     /// # Ok::<(), authn_session::Error>(())
     /// ```
     pub fn from_env() -> Result<Self, Error> {
-        let token = std::env::var("PANGEA_AUTHN_TOKEN").map_err(|_| {
+        let env = crate::Env::read();
+        let token = env.token.clone().ok_or_else(|| {
             Error::Config(
                 "PANGEA_AUTHN_TOKEN is not set: export a service token with AuthN access, \
                  and PANGEA_DOMAIN (for example aws.us.pangea.cloud)"
                     .into(),
             )
         })?;
-        Self::new(token, Config::from_env()?)
+        Self::new(token, env.config()?.build()?)
     }
 
     /// The configuration this client was built with.

@@ -93,7 +93,7 @@ impl ClientSessionApi {
                 ClientSessionInvalidateRequest::builder()
                     .token(token)
                     .session_id::<SessionId>(validate::id("session_id", session_id.as_ref())?)
-                    .config_id(transport.config_id.clone()),
+                    .config_id(transport.config_id()),
             )
         });
         transport.send(request)
@@ -120,7 +120,7 @@ impl ClientSessionApi {
     {
         let transport = &self.authn.transport;
         let request = validate::token("token", user_token.into())
-            .and_then(|token| options.user_request(token, transport.config_id.clone()));
+            .and_then(|token| options.user_request(token, transport.config_id()));
         list::page(transport, request)
     }
 
@@ -169,7 +169,7 @@ impl ClientSessionApi {
         let transport = self.authn.transport.clone();
         let ahead = options.read_ahead;
         let request = validate::token("token", user_token.into())
-            .and_then(|token| options.user_request(token, transport.config_id.clone()));
+            .and_then(|token| options.user_request(token, transport.config_id()));
         list::pages(transport, request, ahead)
     }
 
@@ -217,7 +217,7 @@ impl ClientSessionApi {
             build::<ClientSessionLogoutRequest, _>(
                 ClientSessionLogoutRequest::builder()
                     .token(token)
-                    .config_id(transport.config_id.clone()),
+                    .config_id(transport.config_id()),
             )
         });
         transport.send(request)
@@ -265,7 +265,7 @@ impl ClientSessionApi {
                     ClientSessionRefreshRequest::builder()
                         .refresh_token(refresh_token)
                         .user_token(user_token)
-                        .config_id(transport.config_id.clone()),
+                        .config_id(transport.config_id()),
                 )
             });
         transport.send(request)

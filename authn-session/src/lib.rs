@@ -143,7 +143,8 @@ pub use chrono;
 pub use client::AuthN;
 pub use client_session::{ClientApi, ClientSessionApi};
 pub use config::{
-    Config, ConfigBuilder, BASE_URL_TEMPLATE_VAR, BASE_URL_VAR, DEFAULT_BASE_URL_TEMPLATE,
+    Config, ConfigBuilder, Env, BASE_URL_TEMPLATE_VAR, BASE_URL_VAR, CONFIG_ID_VAR,
+    DEFAULT_BASE_URL_TEMPLATE, DOMAIN_VAR, TOKEN_VAR,
 };
 pub use error::{DecodeError, Error};
 pub use keeper::{KeeperError, TokenKeeper, Tokens};

@@ -114,7 +114,7 @@ impl Scope {
         options: ListOptions,
     ) -> BoxStream<'static, Result<PangeaResponse<Vec<SessionItem>>, Error>> {
         let transport = authn.transport.clone();
-        let config_id = transport.config_id.clone();
+        let config_id = transport.config_id();
         let ahead = options.read_ahead;
         match self {
             Scope::Service => platform::boxed_stream(

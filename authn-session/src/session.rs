@@ -81,7 +81,7 @@ impl SessionApi {
                 SessionInvalidateRequest::builder()
                     .session_id::<SessionId>(session_id)
                     .user_initiated(options.user_initiated)
-                    .config_id(transport.config_id.clone()),
+                    .config_id(transport.config_id()),
             )
         });
         transport.send(request)
@@ -106,10 +106,7 @@ impl SessionApi {
     ) -> impl Future<Output = Result<PangeaResponse<SessionListResult>, Error>> + MaybeSend + 'static
     {
         let transport = &self.authn.transport;
-        list::page(
-            transport,
-            options.service_request(transport.config_id.clone()),
-        )
+        list::page(transport, options.service_request(transport.config_id()))
     }
 
     /// Every session matching `options`, across pages, fetched lazily: the next
@@ -144,7 +141,7 @@ impl SessionApi {
     pub fn list_pages(&self, options: ListOptions) -> PageStream {
         let transport = self.authn.transport.clone();
         let ahead = options.read_ahead;
-        let request = options.service_request(transport.config_id.clone());
+        let request = options.service_request(transport.config_id());
         list::pages(transport, request, ahead)
     }
 
@@ -187,7 +184,7 @@ impl SessionApi {
             build::<SessionLogoutRequest, _>(
                 SessionLogoutRequest::builder()
                     .user_id(user_id)
-                    .config_id(transport.config_id.clone()),
+                    .config_id(transport.config_id()),
             )
         });
         transport.send(request)

@@ -269,8 +269,19 @@ impl ConfigBuilder {
             &self.template()?.replace("{SERVICE_NAME}", SERVICE_NAME),
             self.allow_insecure_http,
         )?;
+        // Parsed here once, into the type every request body holds.
         let config_id = match &self.config_id {
-            Some(id) => Some(crate::validate::identifier("config_id", id)?.to_string()),
+            Some(id) => Some(
+                crate::validate::identifier("config_id", id)
+                    .map_err(|e| match e {
+                        Error::InvalidInput { field, reason } => {
+                            Error::Config(format!("`{field}` {reason}"))
+                        }
+                        other => other,
+                    })?
+                    .parse()
+                    .map_err(|e| Error::Config(format!("`config_id` {e}")))?,
+            ),
             None => None,
         };
         let user_agent = self.user_agent()?;

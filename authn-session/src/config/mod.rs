@@ -8,16 +8,14 @@ use url::Url;
 use crate::Error;
 
 mod builder;
+mod env;
 
 pub use builder::ConfigBuilder;
+pub use env::{Env, BASE_URL_TEMPLATE_VAR, BASE_URL_VAR, CONFIG_ID_VAR, DOMAIN_VAR, TOKEN_VAR};
 
 /// Pangea's default URL template; `{SERVICE_NAME}` becomes `authn`.
 pub const DEFAULT_BASE_URL_TEMPLATE: &str = "https://{SERVICE_NAME}.aws.us.pangea.cloud";
 pub(crate) const SERVICE_NAME: &str = "authn";
-/// The variable [`Config::from_env`] and the command line read for the address.
-pub const BASE_URL_VAR: &str = "PANGEA_BASE_URL";
-/// An older name of [`BASE_URL_VAR`], still read.
-pub const BASE_URL_TEMPLATE_VAR: &str = "PANGEA_BASE_URL_TEMPLATE";
 
 /// Settings shared by every call of an [`AuthN`](crate::AuthN) client.
 ///
@@ -39,7 +37,7 @@ pub const BASE_URL_TEMPLATE_VAR: &str = "PANGEA_BASE_URL_TEMPLATE";
 #[derive(Debug, Clone)]
 pub struct Config {
     pub(crate) base_url: Url,
-    pub(crate) config_id: Option<String>,
+    pub(crate) config_id: Option<authn_session_gen::types::ConfigId>,
     pub(crate) user_agent: String,
     pub(crate) request_retries: u32,
     pub(crate) retry_backoff: Duration,
@@ -66,38 +64,29 @@ impl Config {
         ConfigBuilder::default()
     }
 
-    /// Reads `PANGEA_BASE_URL` (a URL, or a template with `{SERVICE_NAME}`;
-    /// `PANGEA_BASE_URL_TEMPLATE` is accepted too), else `PANGEA_DOMAIN`; with
-    /// neither set, Pangea's production URL. The `authn-session` command line
-    /// reads the same variables. Everything else keeps its default.
+    /// The configuration the environment names ([`Env`]): `PANGEA_BASE_URL`
+    /// (a URL, or a template with `{SERVICE_NAME}`; `PANGEA_BASE_URL_TEMPLATE`
+    /// is read too), else `PANGEA_DOMAIN`, and `PANGEA_AUTHN_CONFIG_ID`; a
+    /// blank variable is unset. With no address, [`Error::Config`]. The
+    /// `authn-session` command line reads the environment the same way.
+    /// Everything else keeps its default.
     ///
     /// ```no_run
     /// let config = authn_session::Config::from_env()?;
     /// # Ok::<(), authn_session::Error>(())
     /// ```
     pub fn from_env() -> Result<Self, Error> {
-        Self::builder_from_env().build()
+        Self::builder_from_env()?.build()
     }
 
     /// Like [`Config::from_env`], but returns the builder to adjust further.
     ///
     /// ```no_run
-    /// let config = authn_session::Config::builder_from_env().request_retries(1).build()?;
+    /// let config = authn_session::Config::builder_from_env()?.request_retries(1).build()?;
     /// # Ok::<(), authn_session::Error>(())
     /// ```
-    pub fn builder_from_env() -> ConfigBuilder {
-        let mut builder = Self::builder();
-        let var = |name| {
-            std::env::var(name)
-                .ok()
-                .filter(|v: &String| !v.trim().is_empty())
-        };
-        if let Some(template) = var(BASE_URL_VAR).or_else(|| var(BASE_URL_TEMPLATE_VAR)) {
-            builder = builder.base_url_template(template);
-        } else if let Some(domain) = var("PANGEA_DOMAIN") {
-            builder = builder.domain(domain);
-        }
-        builder
+    pub fn builder_from_env() -> Result<ConfigBuilder, Error> {
+        Env::read().config()
     }
 
     /// The URL every request path is joined to (always ends with `/`).
@@ -221,10 +210,13 @@ mod tests {
             Config::builder().domain("https://x").build(),
             Err(Error::Config(_))
         ));
-        assert!(matches!(
-            Config::builder().config_id(" ").build(),
-            Err(Error::InvalidInput { .. })
-        ));
+        for bad in [" ", "", "pci\u{7}"] {
+            let err = Config::builder().config_id(bad).build().unwrap_err();
+            assert!(
+                matches!(&err, Error::Config(why) if why.starts_with("`config_id`")),
+                "{bad:?}: {err:?}"
+            );
+        }
         assert!(matches!(
             Config::builder().request_timeout(Duration::ZERO).build(),
             Err(Error::Config(_))

@@ -75,8 +75,6 @@ pub(crate) struct Transport {
     authorization: HeaderValue,
     user_agent: HeaderValue,
     service_token: SecretToken,
-    /// `config_id` of every body, parsed once.
-    pub(crate) config_id: Option<ConfigId>,
     /// The URL of every operation, parsed once rather than per call.
     urls: Vec<(&'static str, Url)>,
     /// Until when every call of this client holds back: set by a 429, so one
@@ -131,10 +129,8 @@ impl Transport {
             .iter()
             .map(|op| Ok((op.id, join(&config.base_url, op.path)?)))
             .collect::<Result<_, Error>>()?;
-        let config_id = config.config_id.as_deref().and_then(|id| id.parse().ok());
         Ok(Self {
             http,
-            config_id,
             config,
             authorization,
             user_agent,
@@ -142,6 +138,11 @@ impl Transport {
             urls,
             throttled_until: std::sync::Mutex::new(None),
         })
+    }
+
+    /// The `config_id` every request body carries, when the client has one.
+    pub(crate) fn config_id(&self) -> Option<ConfigId> {
+        self.config.config_id.clone()
     }
 
     /// The `'static` future of the call `request` is the body of: the one
