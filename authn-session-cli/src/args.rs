@@ -35,8 +35,7 @@ pub struct Cli {
 /// Flags every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Base URL of the AuthN service (`{SERVICE_NAME}` becomes `authn`); wins over --domain.
-    /// Without it: PANGEA_BASE_URL.
+    /// AuthN's base URL (`{SERVICE_NAME}`: `authn`); wins over --domain. Without it: PANGEA_BASE_URL.
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// Pangea domain, e.g. aws.us.pangea.cloud. Without it: PANGEA_DOMAIN.
