@@ -35,13 +35,13 @@ pub struct Cli {
 /// Flags every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// AuthN's base URL (`{SERVICE_NAME}`: `authn`); wins over --domain. Without it: PANGEA_BASE_URL.
+    /// AuthN's base URL (`{SERVICE_NAME}`: `authn`); wins over --domain. Else PANGEA_BASE_URL.
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Pangea domain, e.g. aws.us.pangea.cloud. Without it: PANGEA_DOMAIN.
+    /// Pangea domain, e.g. aws.us.pangea.cloud. Else PANGEA_DOMAIN.
     #[arg(long, global = true)]
     pub domain: Option<String>,
-    /// AuthN configuration id to send with every request. Without it: PANGEA_AUTHN_CONFIG_ID.
+    /// AuthN configuration id to send with every request. Else PANGEA_AUTHN_CONFIG_ID.
     #[arg(long, global = true, value_name = "ID")]
     pub config_id: Option<String>,
     /// Run against an in-process emulator seeded with sample users (no account, no network).
