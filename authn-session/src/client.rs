@@ -42,7 +42,10 @@ impl std::fmt::Debug for AuthN {
 impl AuthN {
     /// A client that authenticates with `token`, a Pangea service token
     /// (`pts_…`) with access to AuthN, given as `&str`, `String` or
-    /// [`SecretToken`](crate::SecretToken).
+    /// [`SecretToken`](crate::SecretToken). Every request sends it, the
+    /// client endpoints' too; a user's token is an argument of the call that
+    /// uses it ([`ClientSessionApi`](crate::ClientSessionApi)), so one client
+    /// serves every user.
     ///
     /// ```
     /// let authn = authn_session::AuthN::new("pts_example", authn_session::Config::builder().build()?)?;
