@@ -14,7 +14,7 @@ use authn_session_gen::{
 use crate::{
     bulk::InvalidateAll,
     list::{self, Scope},
-    paginate::{PageStream, SessionStream},
+    list::{PageStream, SessionStream},
     platform::{self, MaybeSend},
     transport::build,
     validate, AuthN, Error, ListOptions, PangeaResponse, RefreshOptions,

@@ -95,7 +95,6 @@ mod error;
 mod keeper;
 mod list;
 mod options;
-mod paginate;
 mod platform;
 mod response;
 pub mod retry;
@@ -148,8 +147,8 @@ pub use config::{
 };
 pub use error::{DecodeError, Error};
 pub use keeper::{KeeperError, TokenKeeper, Tokens};
+pub use list::{PageStream, SessionStream};
 pub use options::{InvalidateOptions, ListOptions, RefreshOptions};
-pub use paginate::{PageStream, SessionStream};
 pub use platform::MaybeSend;
 /// The `reqwest` this SDK is built on, for [`AuthN::with_http_client`].
 pub use reqwest;

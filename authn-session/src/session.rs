@@ -9,7 +9,7 @@ use authn_session_gen::types::{
 use crate::{
     bulk::InvalidateAll,
     list::{self, Scope},
-    paginate::{PageStream, SessionStream},
+    list::{PageStream, SessionStream},
     platform::MaybeSend,
     transport::build,
     validate, AuthN, Error, InvalidateOptions, ListOptions, PangeaResponse,

@@ -20,7 +20,7 @@ use super::{
     Outcome,
 };
 use crate::{
-    paginate::{ListResult, RawList},
+    list::result::{ListResult, RawList},
     Error,
 };
 

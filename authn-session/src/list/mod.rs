@@ -1,46 +1,26 @@
-//! The one implementation of `list`, `list_pages` and `list_all`: generic
-//! over the generated request of either list endpoint, so the service-token
-//! and the user-token lists share every line.
+//! The list path, one for `list`, `list_pages`, `list_all` and
+//! `invalidate_all`, and for both list endpoints: the requests ([`request`]),
+//! their results ([`result`]), the walk over pages ([`walk`]), and here the
+//! entry points and [`Scope`]. Each part imports only the ones before it.
+
+mod request;
+pub(crate) mod result;
+mod walk;
 
 use std::{future::Future, sync::Arc};
 
-use authn_session_gen::{
-    operations::{Request, Step},
-    types::{ClientSessionListRequest, SessionItem, SessionListRequest},
-    SecretToken,
-};
+use authn_session_gen::{operations::Step, types::SessionItem, SecretToken};
 use futures::{stream, TryStreamExt};
 
+pub(crate) use self::request::ListRequest;
+pub(crate) use self::result::ListResult;
+use self::result::RawPage;
+pub use self::walk::{PageStream, SessionStream};
 use crate::{
-    paginate::{self, ListResult, PageStream, RawPage, SessionStream},
     platform::{self, BoxStream, MaybeSend},
     transport::{Call, Transport},
     AuthN, Error, ListOptions, PangeaResponse,
 };
-
-/// A generated list request: besides what the generated table says of it
-/// (its operation, result type and tokens), its cursor.
-pub(crate) trait ListRequest:
-    Request<Result: ListResult + Send + 'static> + Clone + Send + 'static
-{
-    fn last(&self) -> Option<&str>;
-    fn set_last(&mut self, last: String);
-}
-
-macro_rules! list_request {
-    ($($request:ty),*) => {$(
-        impl ListRequest for $request {
-            fn last(&self) -> Option<&str> {
-                self.last.as_deref()
-            }
-            fn set_last(&mut self, last: String) {
-                self.last = Some(last);
-            }
-        }
-    )*};
-}
-
-list_request!(SessionListRequest, ClientSessionListRequest);
 
 /// One page.
 pub(crate) fn page<Q: ListRequest>(
@@ -63,11 +43,11 @@ pub(crate) fn pages<Q: ListRequest>(
         Ok(first) => first,
     };
     if !read_ahead {
-        return platform::boxed_stream(paginate::pages(first, move |q| page(&transport, Ok(q))));
+        return platform::boxed_stream(walk::pages(first, move |q| page(&transport, Ok(q))));
     }
     let secrets: Arc<[SecretToken]> = first.secrets().into();
     let fetcher = transport.clone();
-    platform::boxed_stream(paginate::pages_ahead(
+    platform::boxed_stream(walk::pages_ahead(
         first,
         move |q: Q| raw_page(&fetcher, q),
         move |raw| {

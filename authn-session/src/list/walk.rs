@@ -1,4 +1,4 @@
-//! Pagination over `list`: follows the `last` cursor one page at a time, only
+//! The walk over pages: follows the `last` cursor one page at a time, only
 //! when the consumer asks for more (or one request ahead, when asked to read
 //! ahead), and never loops on a repeated cursor. The server's cursors are
 //! passed back exactly as they came, unchecked: they are not the caller's input.
@@ -9,70 +9,24 @@ use std::{
     hash::{DefaultHasher, Hash, Hasher},
 };
 
-use authn_session_gen::types::{ClientSessionListResult, SessionItem, SessionListResult};
+use authn_session_gen::types::{SessionItem, SessionListResult};
 use futures::{future::join, stream, Stream};
-use serde::de::{DeserializeOwned, IgnoredAny};
-use serde_json::value::RawValue;
 
-use crate::{list::ListRequest, platform::BoxStream, Error, PangeaResponse};
+use super::{
+    request::ListRequest,
+    result::{ListResult, RawPage},
+};
+use crate::{platform::BoxStream, Error, PangeaResponse};
 
 /// The sessions of a list, across pages, fetched lazily. `Unpin` and `'static`:
 /// keep it, pass it to another task, or poll it with `TryStreamExt::try_next`.
 pub type SessionStream = BoxStream<'static, Result<SessionItem, Error>>;
 
 /// The pages of a list, each with its envelope, fetched lazily: pages of
-/// [`SessionListResult`] for the service list, of [`ClientSessionListResult`]
+/// [`SessionListResult`] for the service list, of
+/// [`ClientSessionListResult`](crate::ClientSessionListResult)
 /// for a user's.
 pub type PageStream<R = SessionListResult> = BoxStream<'static, Result<PangeaResponse<R>, Error>>;
-
-/// What paging needs of a list result: its cursor and its sessions, and,
-/// for a page read ahead, the result put back together from its parts.
-pub(crate) trait ListResult {
-    /// How a page read ahead decodes `count`: as the result type does. The
-    /// service list's is a number; a user's list has none, so a `count` there
-    /// is an unknown field, ignored whatever it holds.
-    type Count: DeserializeOwned + Default + Send + 'static;
-    fn last(&self) -> Option<&str>;
-    fn into_sessions(self) -> Vec<SessionItem>;
-    /// The result of a page read ahead, once its sessions are decoded. A
-    /// field the spec adds to the list results fails to compile here until
-    /// [`RawList`] reads it too, so reading ahead never drops it.
-    fn assemble(sessions: Vec<SessionItem>, list: RawList<Self::Count>) -> Self;
-}
-
-impl ListResult for SessionListResult {
-    type Count = Option<i64>;
-    fn last(&self) -> Option<&str> {
-        self.last.as_deref()
-    }
-    fn into_sessions(self) -> Vec<SessionItem> {
-        self.sessions
-    }
-    fn assemble(sessions: Vec<SessionItem>, list: RawList<Self::Count>) -> Self {
-        Self {
-            count: list.count,
-            last: list.last,
-            sessions,
-        }
-    }
-}
-
-impl ListResult for ClientSessionListResult {
-    type Count = IgnoredAny;
-    fn last(&self) -> Option<&str> {
-        self.last.as_deref()
-    }
-    fn into_sessions(self) -> Vec<SessionItem> {
-        self.sessions
-    }
-    fn assemble(sessions: Vec<SessionItem>, list: RawList<Self::Count>) -> Self {
-        // A user's list has no `count`.
-        Self {
-            last: list.last,
-            sessions,
-        }
-    }
-}
 
 /// The cursors followed so far: 8 bytes a page, whatever the page size. A
 /// cursor the server sent before would loop forever, so it ends the walk
@@ -159,21 +113,6 @@ where
         Some((Ok(page), state))
     })
 }
-
-/// A list result read ahead: its cursor (and `count`, as [`ListResult::Count`]
-/// says) decoded in the same pass as the envelope, its sessions kept as raw
-/// JSON to decode off the async threads while the next page is fetched.
-#[derive(serde::Deserialize)]
-pub(crate) struct RawList<C> {
-    #[serde(default)]
-    pub(crate) last: Option<String>,
-    #[serde(default)]
-    pub(crate) count: C,
-    pub(crate) sessions: Box<RawValue>,
-}
-
-/// A page of `R` read ahead, its sessions not decoded yet.
-pub(crate) type RawPage<R> = PangeaResponse<RawList<<R as ListResult>::Count>>;
 
 struct Ahead<Q: ListRequest, F, D> {
     /// The request of the first page; the next ones differ by their cursor.
