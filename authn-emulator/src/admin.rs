@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     body::parse,
-    envelope::{Failure, Refused},
+    envelope::{Refused, Rejection},
     extract::Authorized,
     faults::FaultRule,
     fixtures::{rfc3339, Fixtures},
@@ -49,7 +49,7 @@ pub(crate) fn router(state: Shared) -> Router {
 /// API's error envelope, its success as plain JSON (or 204 with no body).
 fn admin(
     Authorized(meta): Authorized,
-    action: impl FnOnce() -> Result<Option<serde_json::Value>, Failure>,
+    action: impl FnOnce() -> Result<Option<serde_json::Value>, Rejection>,
 ) -> Response {
     match action() {
         Ok(Some(body)) => (StatusCode::OK, Json(body)).into_response(),
@@ -58,7 +58,7 @@ fn admin(
     }
 }
 
-fn json(value: impl Serialize) -> Result<Option<serde_json::Value>, Failure> {
+fn json(value: impl Serialize) -> Result<Option<serde_json::Value>, Rejection> {
     Ok(Some(
         serde_json::to_value(value).expect("admin answers are plain data"),
     ))
@@ -93,7 +93,7 @@ async fn save_state(State(state): State<Shared>, caller: Authorized) -> Response
             "this emulator has no state file: start it with --state-file".into(),
         )
         .into()),
-        Err(e) => Err(Failure::Internal(e.to_string())),
+        Err(e) => Err(Rejection::Internal(e.to_string())),
     })
 }
 
@@ -123,7 +123,7 @@ async fn set_clock(State(state): State<Shared>, caller: Authorized, body: Bytes)
     admin(caller, || {
         let change: ClockChange = parse(&body)?;
         let invalid = |source: &str, detail: &str| {
-            Failure::from(Refusal::Invalid(vec![field_error(
+            Rejection::from(Refusal::Invalid(vec![field_error(
                 "InvalidValue",
                 source,
                 detail,

@@ -14,17 +14,17 @@ use serde::{de::DeserializeOwned, Deserialize};
 use serde_json::Value;
 
 use crate::{
-    envelope::Failure,
+    envelope::Rejection,
     store::{field_error, Refusal},
 };
 
-fn refuse(code: &str, source: &str, detail: impl Into<String>) -> Failure {
-    Failure::Refused(Refusal::Invalid(vec![field_error(code, source, detail)]))
+fn refuse(code: &str, source: &str, detail: impl Into<String>) -> Rejection {
+    Rejection::Refused(Refusal::Invalid(vec![field_error(code, source, detail)]))
 }
 
 /// Decodes a body into its generated request type; failures become field
 /// errors pointing at the offending field.
-pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Failure> {
+pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Rejection> {
     let mut value: Value = serde_json::from_slice(body).map_err(|e| {
         refuse(
             "InvalidObject",
@@ -46,7 +46,7 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Failure> {
             .iter()
             .map(|segment| format!("/{segment}"))
             .collect();
-        Failure::Refused(Refusal::Invalid(vec![field_error_of(
+        Rejection::Refused(Refusal::Invalid(vec![field_error_of(
             &value,
             source,
             e.inner(),
@@ -69,7 +69,7 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Failure> {
 
 /// The filter's profile keys, read as [`ProfileKey`] reads them, checked on
 /// the raw JSON so that a wrong kind gets its official code.
-fn profile_keys(filter: &serde_json::Map<String, Value>) -> Result<(), Failure> {
+fn profile_keys(filter: &serde_json::Map<String, Value>) -> Result<(), Rejection> {
     for (key, value) in filter.iter().filter(|(k, _)| k.starts_with("profile_")) {
         let source = format!("/filter/{key}");
         let Some((_, kind)) = ProfileKey::parse(key) else {
@@ -186,7 +186,7 @@ fn find_null(value: &Value, at: String) -> Option<String> {
 
 /// Tokens are `SecretToken`s, which the generated code does not check: a
 /// token must not be empty (the spec's `minLength: 1`).
-pub(crate) fn token<'a>(source: &str, token: &'a SecretToken) -> Result<&'a str, Failure> {
+pub(crate) fn token<'a>(source: &str, token: &'a SecretToken) -> Result<&'a str, Rejection> {
     let value = token.expose_secret();
     if value.is_empty() {
         Err(refuse("BelowMinLength", source, "must not be empty"))

@@ -101,43 +101,43 @@ impl Meta {
 }
 
 /// Everything an endpoint answers besides success.
-pub(crate) enum Failure {
+pub(crate) enum Rejection {
     Unauthorized,
     Refused(Refusal),
     /// The emulator itself failed (a state file it could not write).
     Internal(String),
 }
 
-impl From<Refusal> for Failure {
+impl From<Refusal> for Rejection {
     fn from(r: Refusal) -> Self {
-        Failure::Refused(r)
+        Rejection::Refused(r)
     }
 }
 
 /// A failure with the envelope facts of its answer: what a handler or an
 /// extractor answers with when it refuses.
-pub(crate) struct Refused(pub Meta, pub Failure);
+pub(crate) struct Refused(pub Meta, pub Rejection);
 
 impl IntoResponse for Refused {
     fn into_response(self) -> Response {
         let Refused(meta, failure) = self;
         match failure {
-            Failure::Unauthorized => meta.failure(
+            Rejection::Unauthorized => meta.failure(
                 StatusCode::UNAUTHORIZED,
                 "Unauthorized",
                 "missing or wrong service token",
                 Vec::new(),
             ),
-            Failure::Refused(Refusal::NotFound(summary)) => {
+            Rejection::Refused(Refusal::NotFound(summary)) => {
                 meta.failure(StatusCode::NOT_FOUND, "NotFound", &summary, Vec::new())
             }
-            Failure::Internal(summary) => meta.failure(
+            Rejection::Internal(summary) => meta.failure(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalError",
                 &summary,
                 Vec::new(),
             ),
-            Failure::Refused(Refusal::Invalid(errors)) => meta.failure(
+            Rejection::Refused(Refusal::Invalid(errors)) => meta.failure(
                 StatusCode::BAD_REQUEST,
                 "ValidationError",
                 &format!("{} field(s) failed validation", errors.len()),

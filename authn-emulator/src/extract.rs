@@ -13,7 +13,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
     body::parse,
-    envelope::{Failure, Meta, Refused},
+    envelope::{Meta, Refused, Rejection},
     state::Shared,
 };
 
@@ -29,7 +29,7 @@ impl FromRequestParts<Shared> for Authorized {
         if state.authorized(&parts.headers) {
             Ok(Authorized(meta))
         } else {
-            Err(Refused(meta, Failure::Unauthorized))
+            Err(Refused(meta, Rejection::Unauthorized))
         }
     }
 }
@@ -80,7 +80,7 @@ impl<T> ApiRequest<T> {
     /// envelope, or the failure in an error envelope.
     pub(crate) fn answer<R: Serialize>(
         self,
-        operation: impl FnOnce(T) -> Result<Success<R>, Failure>,
+        operation: impl FnOnce(T) -> Result<Success<R>, Rejection>,
     ) -> Response {
         match operation(self.body) {
             Ok(done) => self.meta.success(&done.summary, done.result),

@@ -27,7 +27,7 @@ use axum::{
 
 use crate::{
     body::token,
-    envelope::{Failure, Meta, Refused},
+    envelope::{Meta, Refused, Rejection},
     extract::{ApiRequest, Authorized, Success},
     middleware::{inject, journal},
     quirks::{self, Quirk},
@@ -97,11 +97,11 @@ async fn poll(
 }
 
 /// The live session a request's user token (`/token`) belongs to.
-fn session_of(store: &Store, user_token: &SecretToken) -> Result<usize, Failure> {
+fn session_of(store: &Store, user_token: &SecretToken) -> Result<usize, Rejection> {
     Ok(store.session_of_user_token(token("/token", user_token)?)?)
 }
 
-fn done() -> Result<Success<EmptyResult>, Failure> {
+fn done() -> Result<Success<EmptyResult>, Rejection> {
     Ok(Success {
         summary: "Success".into(),
         result: EmptyResult(Default::default()),
@@ -135,7 +135,7 @@ fn list_page(
     store: &Store,
     args: ListArgs<'_>,
     user: Option<usize>,
-) -> Result<(Vec<SessionItem>, String), Failure> {
+) -> Result<(Vec<SessionItem>, String), Rejection> {
     if args.size.is_some_and(|s| s.get() > LIST_SIZE_MAX) {
         return Err(Refusal::Invalid(vec![field_error(
             "NotWithinRange",
@@ -162,7 +162,7 @@ fn invalidate(
     store: &mut Store,
     session_id: &str,
     only_user: Option<usize>,
-) -> Result<(), Failure> {
+) -> Result<(), Rejection> {
     match store.invalidate(session_id, only_user) {
         Err(Refusal::NotFound(why)) if state.quirks.has(&Quirk::UnknownSession400) => {
             Err(Refusal::Invalid(vec![field_error("InvalidValue", "/session_id", why)]).into())

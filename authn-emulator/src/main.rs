@@ -66,6 +66,15 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    // What the library says of its serving (the connection cap, accept
+    // failures), on stderr.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .without_time()
+        .with_target(false)
+        .with_ansi(false)
+        .init();
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -100,7 +100,8 @@ async fn permit(permits: &Arc<Semaphore>, cap: usize, capped: &mut bool) -> Owne
     }
     if !*capped {
         *capped = true;
-        eprintln!(
+        tracing::warn!(
+            cap,
             "authn-emulator: {cap} connections are open, the cap (--max-connections): \
              new connections wait until one closes"
         );
@@ -168,7 +169,8 @@ impl AcceptFailures {
             return;
         }
         if self.in_a_row == 0 {
-            eprintln!(
+            tracing::warn!(
+                %error,
                 "authn-emulator: accepting a connection failed: {error}; \
                  backing off until it works again"
             );
@@ -180,7 +182,8 @@ impl AcceptFailures {
 
     fn recovered(&mut self) {
         if self.in_a_row > 0 {
-            eprintln!(
+            tracing::info!(
+                failed_attempts = self.in_a_row,
                 "authn-emulator: accepting again, after {} failed attempts",
                 self.in_a_row
             );

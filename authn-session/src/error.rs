@@ -5,7 +5,7 @@
 use std::{fmt, time::Duration};
 
 use crate::{
-    retry::{self, Failure},
+    retry::{self, Cause},
     ApiError,
 };
 
@@ -54,7 +54,7 @@ pub enum Error {
     Api(Box<ApiError>),
 
     /// The request could not be sent, or its response could not be read.
-    #[error("transport error ({}): {source}", if *.processed_maybe { "the request may have been processed" } else { "the request was not sent" })]
+    #[error("transport error ({}): {source}", if *.may_have_been_processed { "the request may have been processed" } else { "the request was not sent" })]
     #[non_exhaustive]
     Transport {
         /// The underlying error (its URL removed).
@@ -62,7 +62,7 @@ pub enum Error {
         source: reqwest::Error,
         /// False only when the request certainly never reached the server
         /// (for example, the connection was refused).
-        processed_maybe: bool,
+        may_have_been_processed: bool,
     },
 
     /// One attempt got no complete response within `request_timeout`; the
@@ -221,7 +221,7 @@ impl Error {
     /// assert!(!err.is_retryable());
     /// ```
     pub fn is_retryable(&self) -> bool {
-        retry::verdict(self.failure()).retry
+        retry::verdict(self.retry_cause()).retry
     }
 
     /// Whether Pangea may have acted on the request although the call failed.
@@ -234,34 +234,34 @@ impl Error {
     /// assert!(!err.may_have_been_processed());
     /// ```
     pub fn may_have_been_processed(&self) -> bool {
-        retry::verdict(self.failure()).processed
+        retry::verdict(self.retry_cause()).processed
     }
 
     /// This error's row of the retry table ([`crate::retry`]).
-    pub(crate) fn failure(&self) -> Failure {
+    pub(crate) fn retry_cause(&self) -> Cause {
         match self {
             Error::InvalidInput { .. } | Error::Config(_) | Error::RepeatedCursor { .. } => {
-                Failure::Refused
+                Cause::Refused
             }
             Error::Transport {
-                processed_maybe: false,
+                may_have_been_processed: false,
                 ..
-            } => Failure::NotSent,
+            } => Cause::NotSent,
             Error::Transport { .. }
             | Error::Timeout { .. }
             | Error::OperationTimeout { .. }
             | Error::Accepted { .. }
-            | Error::AcceptedTimeout { .. } => Failure::MaybeProcessed,
-            Error::Api(e) => Failure::Status {
+            | Error::AcceptedTimeout { .. } => Cause::MaybeProcessed,
+            Error::Api(e) => Cause::Status {
                 http_status: e.http_status,
                 envelope: true,
             },
-            Error::Decode { http_status, .. } if *http_status >= 400 => Failure::Status {
+            Error::Decode { http_status, .. } if *http_status >= 400 => Cause::Status {
                 http_status: *http_status,
                 envelope: false,
             },
             Error::Decode { http_status, .. } | Error::ResponseTooLarge { http_status, .. } => {
-                Failure::Unusable {
+                Cause::Unusable {
                     http_status: *http_status,
                 }
             }
@@ -285,7 +285,7 @@ impl Error {
 /// Where and why a response body could not be decoded: the JSON path of the
 /// offending value and the decoder's message. For a successful response that
 /// carries tokens, the message is withheld (it could quote a token) and only
-/// the path and the kind of failure remain.
+/// the path and the kind of cause remain.
 ///
 /// ```
 /// # fn show(e: &authn_session::Error) {

@@ -11,7 +11,7 @@
 //! refresh) is in the generated table as `Operation::retry`, and the retry
 //! loop reads it there; no endpoint says it again.
 //!
-//! | failure of an attempt                                   | list, invalidate, logout | refresh |
+//! | why an attempt failed                                   | list, invalidate, logout | refresh |
 //! |---------------------------------------------------------|:---:|:---:|
 //! | connection could not be opened (nothing sent)           | retry | retry |
 //! | HTTP 429 `TooManyRequests` (refused before processing)  | retry | retry |
@@ -35,12 +35,12 @@ use std::time::Duration;
 use authn_session_gen::operations::Retry;
 
 /// How a call failed, as far as retrying is concerned: every [`Error`] has
-/// one ([`Error::failure`]), and [`verdict`] reads it.
+/// one ([`Error::retry_cause`]), and [`verdict`] reads it.
 ///
 /// [`Error`]: crate::Error
-/// [`Error::failure`]: crate::Error
+/// [`Error::retry_cause`]: crate::Error
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Failure {
+pub(crate) enum Cause {
     /// Refused before anything was sent: bad input, configuration, a
     /// repeated cursor.
     Refused,
@@ -55,7 +55,7 @@ pub(crate) enum Failure {
     Unusable { http_status: u16 },
 }
 
-/// The table of the module docs, one row per [`Failure`]: whether an
+/// The table of the module docs, one row per [`Cause`]: whether an
 /// idempotent operation is retried, whether `refresh` is, and whether the
 /// request may have been processed. The transport's retries,
 /// `Error::is_retryable` and `Error::may_have_been_processed` all read it.
@@ -66,43 +66,43 @@ pub(crate) struct Verdict {
     pub processed: bool,
 }
 
-pub(crate) fn verdict(failure: Failure) -> Verdict {
+pub(crate) fn verdict(cause: Cause) -> Verdict {
     let row = |retry, retry_once, processed| Verdict {
         retry,
         retry_once,
         processed,
     };
-    match failure {
-        Failure::Refused => row(false, false, false),
-        Failure::NotSent => row(true, true, false),
-        Failure::MaybeProcessed => row(true, false, true),
+    match cause {
+        Cause::Refused => row(false, false, false),
+        Cause::NotSent => row(true, true, false),
+        Cause::MaybeProcessed => row(true, false, true),
         // Throttled: refused before processing.
-        Failure::Status {
+        Cause::Status {
             http_status: 429, ..
         } => row(true, true, false),
         // A gateway that could not reach Pangea: the request went no further.
-        Failure::Status {
+        Cause::Status {
             http_status: 502 | 503,
             envelope: false,
         } => row(true, true, false),
         // 504 is here, not above: the gateway gave up waiting, and Pangea
         // may still have processed the request.
-        Failure::Status {
+        Cause::Status {
             http_status: 500 | 502..=504,
             ..
         } => row(true, false, true),
-        Failure::Status {
+        Cause::Status {
             http_status: 501, ..
         } => row(false, false, false),
-        Failure::Status { http_status, .. } => row(false, false, http_status >= 505),
-        Failure::Unusable { http_status } => row(false, false, !(400..500).contains(&http_status)),
+        Cause::Status { http_status, .. } => row(false, false, http_status >= 505),
+        Cause::Unusable { http_status } => row(false, false, !(400..500).contains(&http_status)),
     }
 }
 
 /// Whether an attempt that failed so is retried, for an operation of this
 /// retry class (the spec's `x-pangea-retry`, in the generated operation table).
-pub(crate) fn should_retry(class: Retry, failure: Failure) -> bool {
-    let verdict = verdict(failure);
+pub(crate) fn should_retry(class: Retry, cause: Cause) -> bool {
+    let verdict = verdict(cause);
     match class {
         Retry::Idempotent => verdict.retry,
         Retry::Once => verdict.retry_once,
@@ -123,7 +123,7 @@ pub(crate) fn parse_retry_after(value: Option<&reqwest::header::HeaderValue>) ->
 
 #[cfg(test)]
 mod tests {
-    use super::{Failure::*, Retry::*, *};
+    use super::{Cause::*, Retry::*, *};
 
     #[test]
     fn the_retry_table() {
@@ -133,7 +133,7 @@ mod tests {
         };
         #[rustfmt::skip]
         let table = [
-            // failure,                   idempotent, refresh, processed
+            // cause,                   idempotent, refresh, processed
             (Refused,                     false, false, false),
             (NotSent,                     true,  true,  false),
             (MaybeProcessed,              true,  false, true),
@@ -155,18 +155,14 @@ mod tests {
             (Unusable { http_status: 200 }, false, false, true),
             (Unusable { http_status: 404 }, false, false, false),
         ];
-        for (failure, idempotent, refresh, processed) in table {
+        for (cause, idempotent, refresh, processed) in table {
             assert_eq!(
-                should_retry(Idempotent, failure),
+                should_retry(Idempotent, cause),
                 idempotent,
-                "{failure:?} idempotent"
+                "{cause:?} idempotent"
             );
-            assert_eq!(should_retry(Once, failure), refresh, "{failure:?} refresh");
-            assert_eq!(
-                verdict(failure).processed,
-                processed,
-                "{failure:?} processed"
-            );
+            assert_eq!(should_retry(Once, cause), refresh, "{cause:?} refresh");
+            assert_eq!(verdict(cause).processed, processed, "{cause:?} processed");
         }
     }
 
@@ -220,11 +216,11 @@ mod tests {
                 let at = format!("{http_status} {status}");
                 assert_eq!(error.is_retryable(), idempotent, "{at}");
                 assert_eq!(
-                    should_retry(Idempotent, error.failure()),
+                    should_retry(Idempotent, error.retry_cause()),
                     idempotent,
                     "{at}"
                 );
-                assert_eq!(should_retry(Once, error.failure()), refresh, "{at}");
+                assert_eq!(should_retry(Once, error.retry_cause()), refresh, "{at}");
                 assert_eq!(error.may_have_been_processed(), processed, "{at}");
             }
         }

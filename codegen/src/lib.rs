@@ -31,16 +31,9 @@ pub use lint::lint;
 pub use spec::{load, parse};
 
 /// Why code could not be generated. Messages say which file and what to fix.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct CodegenError(pub String);
-
-impl std::fmt::Display for CodegenError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for CodegenError {}
 
 /// Every artifact derived from the spec.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -111,7 +111,7 @@ async fn an_answer_lost_after_commit_is_not_retried_for_refresh() {
         matches!(
             err,
             Error::Transport {
-                processed_maybe: true,
+                may_have_been_processed: true,
                 ..
             }
         ),

@@ -38,7 +38,7 @@ fn assert_sent_then_lost(err: &Error) {
         matches!(
             err,
             Error::Transport {
-                processed_maybe: true,
+                may_have_been_processed: true,
                 ..
             }
         ),

@@ -333,7 +333,7 @@ async fn connection_refused_is_retried_for_every_call_then_reported_as_not_sent(
         matches!(
             err,
             Error::Transport {
-                processed_maybe: false,
+                may_have_been_processed: false,
                 ..
             }
         ),

@@ -109,7 +109,7 @@ impl Transport {
                     let error = match send_error(e, self.config.request_timeout) {
                         Error::Transport { source, .. } => Error::Transport {
                             source,
-                            processed_maybe: true,
+                            may_have_been_processed: true,
                         },
                         other => other,
                     };
@@ -147,7 +147,7 @@ fn send_error(e: reqwest::Error, timeout: Duration) -> Error {
         return Error::Timeout { timeout };
     }
     Error::Transport {
-        processed_maybe: !not_connected,
+        may_have_been_processed: !not_connected,
         source: e.without_url(),
     }
 }

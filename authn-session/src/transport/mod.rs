@@ -3,7 +3,7 @@
 //! client, 202 polling and the deadline of the whole call. One attempt (the
 //! headers, the size-capped read) is [`attempt`]; turning its response into a
 //! result or a typed error is [`decode`], with every piece of server text
-//! going through the call's [`redact::Redactor`]. Whether a failure is
+//! going through the call's [`redact::Redactor`]. Whether a cause is
 //! retried is the table of [`crate::retry`].
 //!
 //! The facade drives `reqwest` itself rather than the generated `Client`'s
@@ -48,7 +48,7 @@ pub(crate) use self::call::{build, Call};
 use self::redact::Redactor;
 use crate::{
     platform::{self, Instant, MaybeSend},
-    retry::{backoff, should_retry, Failure},
+    retry::{backoff, should_retry, Cause},
     Config, Error, PangeaResponse,
 };
 
@@ -90,7 +90,7 @@ pub(crate) enum Outcome<R> {
     Failed(Failed),
 }
 
-/// A failed attempt: the error (whose [`Failure`] decides a retry), the
+/// A failed attempt: the error (whose [`Cause`] decides a retry), the
 /// request id to send back in the retried-ids header, and `Retry-After`.
 pub(crate) struct Failed {
     error: Error,
@@ -238,12 +238,12 @@ impl Transport {
                 Outcome::Failed(failed) => failed,
             };
             retried_ids.extend(failed.request_id.clone());
-            let failure = failed.error.failure();
+            let cause = failed.error.retry_cause();
             let error = with_attempts(failed.error, attempt);
-            if attempt > self.config.request_retries || !should_retry(call.op.retry, failure) {
+            if attempt > self.config.request_retries || !should_retry(call.op.retry, cause) {
                 return Err(error);
             }
-            let Some(resume) = self.resume_at(attempt, failure, failed.retry_after) else {
+            let Some(resume) = self.resume_at(attempt, cause, failed.retry_after) else {
                 return Err(error);
             };
             // Waiting past either bound would only end in a timeout: say why now.
@@ -262,7 +262,7 @@ impl Transport {
     fn resume_at(
         &self,
         attempt: u32,
-        failure: Failure,
+        cause: Cause,
         retry_after: Option<Duration>,
     ) -> Option<Instant> {
         let delay = match retry_after {
@@ -276,8 +276,8 @@ impl Transport {
         };
         let resume = Instant::now() + delay;
         if matches!(
-            failure,
-            Failure::Status {
+            cause,
+            Cause::Status {
                 http_status: 429,
                 ..
             }
@@ -354,7 +354,7 @@ impl Transport {
             match outcome {
                 Outcome::Done(response) => return Ok(response),
                 Outcome::Accepted(_) => {}
-                // Polling only reads: any transient failure is worth another poll.
+                // Polling only reads: any transient cause is worth another poll.
                 Outcome::Failed(failed) if failed.error.is_retryable() => {
                     last_error = Some(failed.error)
                 }
@@ -407,7 +407,7 @@ impl Transport {
 impl Transport {
     /// `raw`, the JSON that `below` reaches in the result of a page read
     /// ahead, decoded as a whole body is (client error correction included,
-    /// with the paths it corrected): a failure is [`Error::Decode`] with the
+    /// with the paths it corrected): a cause is [`Error::Decode`] with the
     /// JSON path, its excerpt redacted of the call's secrets.
     pub(crate) fn typed<T: DeserializeOwned, P>(
         &self,
