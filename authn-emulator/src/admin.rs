@@ -19,10 +19,11 @@ use crate::{
     envelope::{Refused, Rejection},
     extract::Authorized,
     faults::FaultRule,
+    field_code::{field_error, FieldCode},
     fixtures::{rfc3339, Fixtures},
     quirks::Quirk,
     state::Shared,
-    store::{field_error, Refusal},
+    store::Refusal,
 };
 
 pub(crate) fn router(state: Shared) -> Router {
@@ -79,7 +80,11 @@ async fn put_state(State(state): State<Shared>, caller: Authorized, body: Bytes)
     admin(caller, || {
         let fixtures: Fixtures = parse(&body)?;
         state.load(fixtures).map_err(|problem| {
-            Refusal::Invalid(vec![field_error("InvalidValue", "/users", problem)])
+            Refusal::Invalid(vec![field_error(
+                FieldCode::InvalidValue,
+                "/users",
+                problem,
+            )])
         })?;
         Ok(None)
     })
@@ -124,7 +129,7 @@ async fn set_clock(State(state): State<Shared>, caller: Authorized, body: Bytes)
         let change: ClockChange = parse(&body)?;
         let invalid = |source: &str, detail: &str| {
             Rejection::from(Refusal::Invalid(vec![field_error(
-                "InvalidValue",
+                FieldCode::InvalidValue,
                 source,
                 detail,
             )]))
@@ -174,9 +179,12 @@ async fn add_faults(State(state): State<Shared>, caller: Authorized, body: Bytes
                 } else {
                     pointer.to_string()
                 };
-                return Err(
-                    Refusal::Invalid(vec![field_error("InvalidValue", &source, reason)]).into(),
-                );
+                return Err(Refusal::Invalid(vec![field_error(
+                    FieldCode::InvalidValue,
+                    &source,
+                    reason,
+                )])
+                .into());
             }
         }
         state.faults.add_checked(rules);
@@ -218,8 +226,11 @@ async fn add_quirks(State(state): State<Shared>, caller: Authorized, body: Bytes
                 Ok(quirk) => quirks.push(quirk),
                 Err(reason) => {
                     let source = format!("/quirks/{i}");
-                    let refusal =
-                        Refusal::Invalid(vec![field_error("InvalidValue", &source, reason)]);
+                    let refusal = Refusal::Invalid(vec![field_error(
+                        FieldCode::InvalidValue,
+                        &source,
+                        reason,
+                    )]);
                     return Err(refusal.into());
                 }
             }

@@ -3,6 +3,7 @@
 //! request type, refusing it with field errors. Either refuses with the
 //! API's error envelope ([`Refused`]).
 
+use authn_session_gen::operations;
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Request},
@@ -12,7 +13,7 @@ use axum::{
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
-    body::parse,
+    body::parse_request,
     envelope::{Meta, Refused, Rejection},
     state::Shared,
 };
@@ -41,7 +42,7 @@ pub(crate) struct ApiRequest<T> {
     pub body: T,
 }
 
-impl<T: DeserializeOwned> FromRequest<Shared> for ApiRequest<T> {
+impl<T: operations::Request + DeserializeOwned> FromRequest<Shared> for ApiRequest<T> {
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &Shared) -> Result<Self, Response> {
@@ -61,7 +62,7 @@ impl<T: DeserializeOwned> FromRequest<Shared> for ApiRequest<T> {
             }
             Err(rejection) => return Err(rejection.into_response()),
         };
-        match parse::<T>(&bytes) {
+        match parse_request::<T>(&bytes) {
             Ok(body) => Ok(ApiRequest { meta, body }),
             Err(failure) => Err(Refused(meta, failure).into_response()),
         }

@@ -24,15 +24,16 @@ use axum::{
     routing::{get, post},
     Router,
 };
+use secrecy::ExposeSecret;
 
 use crate::{
-    body::token,
     envelope::{Meta, Refused, Rejection},
     extract::{ApiRequest, Authorized, Success},
+    field_code::{field_error, FieldCode},
     middleware::{inject, journal},
     quirks::{self, Quirk},
     state::Shared,
-    store::{field_error, Refusal, Store},
+    store::{Refusal, Store},
 };
 
 pub(crate) fn router(state: Shared, max_body_bytes: usize) -> Router {
@@ -98,7 +99,7 @@ async fn poll(
 
 /// The live session a request's user token (`/token`) belongs to.
 fn session_of(store: &Store, user_token: &SecretToken) -> Result<usize, Rejection> {
-    Ok(store.session_of_user_token(token("/token", user_token)?)?)
+    Ok(store.session_of_user_token(user_token.expose_secret())?)
 }
 
 fn done() -> Result<Success<EmptyResult>, Rejection> {
@@ -138,7 +139,7 @@ fn list_page(
 ) -> Result<(Vec<SessionItem>, String), Rejection> {
     if args.size.is_some_and(|s| s.get() > LIST_SIZE_MAX) {
         return Err(Refusal::Invalid(vec![field_error(
-            "NotWithinRange",
+            FieldCode::NotWithinRange,
             "/size",
             format!("must be at most {LIST_SIZE_MAX}"),
         )])
@@ -165,7 +166,12 @@ fn invalidate(
 ) -> Result<(), Rejection> {
     match store.invalidate(session_id, only_user) {
         Err(Refusal::NotFound(why)) if state.quirks.has(&Quirk::UnknownSession400) => {
-            Err(Refusal::Invalid(vec![field_error("InvalidValue", "/session_id", why)]).into())
+            Err(Refusal::Invalid(vec![field_error(
+                FieldCode::InvalidValue,
+                "/session_id",
+                why,
+            )])
+            .into())
         }
         outcome => Ok(outcome?),
     }
@@ -259,12 +265,8 @@ async fn client_refresh(
     request: ApiRequest<ClientSessionRefreshRequest>,
 ) -> Response {
     request.answer(|req| {
-        let refresh_token = token("/refresh_token", &req.refresh_token)?;
-        let user_token = req
-            .user_token
-            .as_ref()
-            .map(|t| token("/user_token", t))
-            .transpose()?;
+        let refresh_token = req.refresh_token.expose_secret();
+        let user_token = req.user_token.as_ref().map(ExposeSecret::expose_secret);
         let rotate_user_token = !state.quirks.has(&Quirk::RefreshWithoutActiveToken);
         let (refresh, active) =
             state

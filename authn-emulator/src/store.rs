@@ -22,6 +22,7 @@ use self::{
 };
 use crate::{
     clock::Clock,
+    field_code::{field_error, FieldCode},
     fixtures::{micros, random_id, rfc3339, FixtureSession, FixtureUser, Fixtures},
 };
 
@@ -43,15 +44,6 @@ pub(crate) enum Refusal {
     Invalid(Vec<FieldError>),
     /// HTTP 404 `NotFound`.
     NotFound(String),
-}
-
-pub(crate) fn field_error(code: &str, source: &str, detail: impl Into<String>) -> FieldError {
-    FieldError {
-        code: code.into(),
-        detail: detail.into(),
-        source: source.into(),
-        path: None,
-    }
 }
 
 struct User {
@@ -342,7 +334,7 @@ impl Store {
         if let Some(user_token) = user_token {
             if &*self.sessions[n].user_token != user_token {
                 return Err(Refusal::Invalid(vec![field_error(
-                    "InvalidValue",
+                    FieldCode::InvalidValue,
                     "/user_token",
                     "the user token does not belong to the session of the refresh token",
                 )]));

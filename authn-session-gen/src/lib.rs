@@ -9,6 +9,7 @@
 //!   which the generator settings use in place of generated types, and
 //!   conveniences on generated types (the filter's constructors,
 //!   [`ProfileKey`], the ids' `Display`).
+//! - **Packaged**: [`OPENAPI_JSON`], the spec the build reads.
 //!
 //! Most users want the `authn-session` crate, which wraps this one with
 //! configuration, the Pangea envelope, typed errors, retries and pagination.
@@ -23,6 +24,15 @@
 mod handwritten;
 
 pub use handwritten::{ProfileKey, SecretToken, UserId, IDENTITY_PATTERN};
+
+/// The OpenAPI document this crate is generated from, as the JSON the build
+/// reads: the emulator checks request bodies against its schemas.
+///
+/// ```
+/// let spec: serde_json::Value = serde_json::from_str(authn_session_gen::OPENAPI_JSON).unwrap();
+/// assert!(spec["paths"]["/v2/session/list"].is_object());
+/// ```
+pub const OPENAPI_JSON: &str = include_str!("../openapi/authn-session.json");
 
 #[allow(
     missing_docs,

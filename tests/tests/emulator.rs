@@ -1,7 +1,7 @@
 //! The SDK against the emulator over real HTTP: every endpoint, the error
 //! paths, pagination over hundreds of sessions, and concurrent refresh.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use authn_emulator::{EmulatorHandle, FixtureSession, FixtureUser, Fixtures};
 use authn_session::{
@@ -519,8 +519,23 @@ async fn invalid_bodies_get_field_errors_with_the_official_codes() {
             "/token",
             "InvalidString",
         ),
+        (
+            "/v2/client/session/list",
+            json!({"token": "ptu_x", "filter": {"id__in": ["a", 2]}}),
+            "/filter/id__in/1",
+            "InvalidString",
+        ),
+        // A well-formed value the emulator's own control endpoint refuses.
+        (
+            "/_emulator/clock",
+            json!({"advance_secs": -5}),
+            "/advance_secs",
+            "InvalidValue",
+        ),
     ];
+    let mut seen = BTreeSet::from(["InvalidObject"]);
     for (path, body, source, code) in cases {
+        seen.insert(code);
         let response = http
             .post(format!("{}{path}", emulator.base_url()))
             .bearer_auth(emulator.service_token())
@@ -556,6 +571,11 @@ async fn invalid_bodies_get_field_errors_with_the_official_codes() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    // Every code the emulator can send has a case above, and no case sends another.
+    assert_eq!(
+        seen,
+        authn_emulator::FIELD_ERROR_CODES.iter().copied().collect(),
+    );
 }
 
 #[tokio::test]
