@@ -187,3 +187,33 @@ impl ApiErrorKind {
             .map_or(Self::Unknown(UnknownStatus(())), |(_, kind)| kind.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{ApiError, ApiErrorKind};
+
+    fn error(summary: &str, attempts: u32) -> ApiError {
+        ApiError {
+            kind: ApiErrorKind::NotFound,
+            http_status: 404,
+            status: "NotFound".into(),
+            summary: summary.into(),
+            request_id: "prq_1".into(),
+            field_errors: Vec::new(),
+            retry_after: None,
+            attempts,
+        }
+    }
+
+    #[test]
+    fn display_says_the_summary_when_there_is_one_and_the_attempts_when_retried() {
+        assert_eq!(
+            error("", 1).to_string(),
+            "Pangea NotFound (HTTP 404) (request_id prq_1)"
+        );
+        assert_eq!(
+            error("no such session", 2).to_string(),
+            "Pangea NotFound (HTTP 404): no such session (request_id prq_1, after 2 attempts)"
+        );
+    }
+}

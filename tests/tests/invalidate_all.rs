@@ -216,6 +216,92 @@ async fn a_users_own_sessions_with_the_client_token() {
 }
 
 #[tokio::test]
+async fn a_users_404_for_a_session_still_listed_is_a_failure_not_an_end() {
+    let (emulator, authn, _) = start().await;
+    let user = emulator.fixtures().users[150].clone();
+    let others: Vec<String> = user.sessions[1..].iter().map(|s| s.id.clone()).collect();
+    // A 404 that ended nothing (a replica that has not seen the session yet, say).
+    emulator
+        .faults()
+        .add(
+            FaultRule::new("client_session_invalidate")
+                .status(404)
+                .envelope_status("NotFound")
+                .times(2),
+        )
+        .unwrap();
+    let run = authn
+        .client()
+        .session()
+        .invalidate_all(
+            user.sessions[0].user_token.as_str(),
+            ListOptions::new().filter(SessionListFilter::new().id_in(others)),
+        )
+        .concurrency(1);
+    let shown = format!("{run:?}");
+    assert!(
+        shown.contains("concurrency: 1") && shown.contains("dry_run: false"),
+        "{shown}"
+    );
+    let report = run.await.unwrap();
+    assert!(!report.is_dry_run());
+    assert_eq!(
+        (report.matched(), report.ended(), report.already_gone()),
+        (9, 7, 0)
+    );
+    assert_eq!(report.failed().len(), 2);
+    for failure in report.failed() {
+        assert_eq!(failure.error.http_status(), Some(404));
+    }
+    assert_eq!(live_ids(&emulator).len(), 1993);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_session_ended_elsewhere_during_the_run_counts_as_already_gone() {
+    let (emulator, authn, _) = start().await;
+    let user = emulator.fixtures().users[150].clone();
+    let others: Vec<String> = user.sessions[1..].iter().map(|s| s.id.clone()).collect();
+    // Ended by an administrator after the walk found it: this run gets a 404,
+    // and the session is no longer listed.
+    let gone = others[8].clone();
+    let (base_url, token) = (emulator.base_url(), emulator.service_token().to_string());
+    let report = authn
+        .client()
+        .session()
+        .invalidate_all(
+            user.sessions[0].user_token.as_str(),
+            ListOptions::new().filter(SessionListFilter::new().id_in(others)),
+        )
+        .concurrency(1)
+        .on_progress(move |p| {
+            if p.done == 0 {
+                let (base_url, token, gone) = (base_url.clone(), token.clone(), gone.clone());
+                std::thread::spawn(move || {
+                    let config = Config::builder()
+                        .base_url_template(base_url)
+                        .build()
+                        .unwrap();
+                    let admin = AuthN::new(token, config).unwrap();
+                    tokio::runtime::Runtime::new()
+                        .unwrap()
+                        .block_on(admin.session().invalidate(&gone))
+                        .unwrap();
+                })
+                .join()
+                .unwrap();
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.matched(), report.ended(), report.already_gone()),
+        (9, 9, 1)
+    );
+    assert!(report.failed().is_empty());
+    assert_eq!(live_ids(&emulator).len(), 1991);
+}
+
+#[tokio::test]
 async fn a_user_token_that_ends_its_own_session_never_miscounts() {
     let (emulator, authn, _) = start().await;
     let user = emulator.fixtures().users[150].clone();
