@@ -29,6 +29,24 @@ async fn start() -> (EmulatorHandle, AuthN, Vec<String>) {
     (emulator, authn, matching)
 }
 
+/// Ends `id` with another client, on another thread: `on_progress` callbacks
+/// are synchronous.
+fn end_elsewhere(base_url: String, token: String, id: String) {
+    std::thread::spawn(move || {
+        let config = Config::builder()
+            .base_url_template(base_url)
+            .build()
+            .unwrap();
+        let other = AuthN::new(token, config).unwrap();
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(other.session().invalidate(&id))
+            .unwrap();
+    })
+    .join()
+    .unwrap();
+}
+
 fn tenant_a() -> ListOptions {
     ListOptions::new()
         .filter(SessionListFilter::new().scopes(["tenant-a"]))
@@ -147,20 +165,7 @@ async fn a_session_that_is_already_gone_counts_as_ended() {
         .on_progress(move |p| {
             if p.done == 0 {
                 let (base_url, token, gone) = (base_url.clone(), token.clone(), gone.clone());
-                // Another client, on another thread: the callback is synchronous.
-                std::thread::spawn(move || {
-                    let config = Config::builder()
-                        .base_url_template(base_url)
-                        .build()
-                        .unwrap();
-                    let other = AuthN::new(token, config).unwrap();
-                    tokio::runtime::Runtime::new()
-                        .unwrap()
-                        .block_on(other.session().invalidate(&gone))
-                        .unwrap();
-                })
-                .join()
-                .unwrap();
+                end_elsewhere(base_url, token, gone);
             }
         })
         .await
@@ -276,19 +281,7 @@ async fn a_users_session_ended_elsewhere_during_the_run_counts_as_already_gone()
         .on_progress(move |p| {
             if p.done == 0 {
                 let (base_url, token, gone) = (base_url.clone(), token.clone(), gone.clone());
-                std::thread::spawn(move || {
-                    let config = Config::builder()
-                        .base_url_template(base_url)
-                        .build()
-                        .unwrap();
-                    let admin = AuthN::new(token, config).unwrap();
-                    tokio::runtime::Runtime::new()
-                        .unwrap()
-                        .block_on(admin.session().invalidate(&gone))
-                        .unwrap();
-                })
-                .join()
-                .unwrap();
+                end_elsewhere(base_url, token, gone);
             }
         })
         .await
