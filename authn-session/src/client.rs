@@ -49,7 +49,9 @@ impl AuthN {
     ///
     /// ```
     /// let authn = authn_session::AuthN::new("pts_example", authn_session::Config::builder().build()?)?;
-    /// assert!(!format!("{authn:?}").contains("pts_example"));
+    /// let shown = format!("{authn:?}");
+    /// assert!(shown.contains("https://authn.aws.us.pangea.cloud/") && shown.contains("[REDACTED]"));
+    /// assert!(!shown.contains("pts_example"));
     /// # Ok::<(), authn_session::Error>(())
     /// ```
     pub fn new(token: impl Into<SecretToken>, config: Config) -> Result<Self, Error> {

@@ -334,3 +334,61 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cause, Error};
+
+    fn decode(http_status: u16, request_id: Option<&str>) -> Error {
+        Error::Decode {
+            http_status,
+            request_id: request_id.map(str::to_string),
+            excerpt: Some("<html>".into()),
+            source: None,
+        }
+    }
+
+    #[test]
+    fn display_quotes_the_request_id_when_the_server_sent_one() {
+        assert_eq!(
+            decode(502, Some("prq_7")).to_string(),
+            "HTTP 502: undecodable response (request_id prq_7): <html>"
+        );
+        assert_eq!(
+            decode(502, None).to_string(),
+            "HTTP 502: undecodable response: <html>"
+        );
+    }
+
+    #[test]
+    fn a_decode_detail_says_where_and_what_or_that_it_was_withheld() {
+        let detail = |message: Option<&str>| super::DecodeError {
+            path: "result.sessions[2].expire".into(),
+            category: "invalid type",
+            message: message.map(str::to_string),
+        };
+        assert_eq!(
+            detail(Some("expected a string")).to_string(),
+            "invalid type at `result.sessions[2].expire`: expected a string"
+        );
+        assert_eq!(
+            detail(None).to_string(),
+            "invalid type at `result.sessions[2].expire` (details withheld: this response carries tokens)"
+        );
+    }
+
+    #[test]
+    fn an_undecodable_success_is_unusable_and_an_undecodable_failure_is_its_status() {
+        assert_eq!(
+            decode(200, None).retry_cause(),
+            Cause::Unusable { http_status: 200 }
+        );
+        assert_eq!(
+            decode(503, None).retry_cause(),
+            Cause::Status {
+                http_status: 503,
+                envelope: false
+            }
+        );
+    }
+}

@@ -139,6 +139,7 @@ async fn user_token_refreshes_once_it_is_within_the_margin_of_expiry() {
 #[tokio::test]
 async fn a_dead_refresh_token_is_terminal_and_sends_nothing_more() {
     let (emulator, authn, keeper) = start(None).await;
+    assert!(format!("{keeper:?}").contains("dead: false"), "{keeper:?}");
     // Somebody else spends the refresh token.
     let session = &emulator.fixtures().users[0].sessions[0];
     authn
@@ -169,6 +170,13 @@ async fn a_dead_refresh_token_is_terminal_and_sends_nothing_more() {
         "nothing more was sent"
     );
     assert!(err.to_string().contains("log in again"));
+    // What a user's `{keeper:?}` in a log line shows: the state, never the tokens.
+    let shown = format!("{keeper:?}");
+    assert!(
+        shown.starts_with("TokenKeeper {") && shown.contains("dead: true"),
+        "{shown}"
+    );
+    assert!(!shown.contains(session.refresh_token.as_str()), "{shown}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

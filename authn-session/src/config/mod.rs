@@ -81,8 +81,13 @@ impl Config {
 
     /// Like [`Config::from_env`], but returns the builder to adjust further.
     ///
-    /// ```no_run
+    /// ```
+    /// # for var in ["PANGEA_BASE_URL", "PANGEA_BASE_URL_TEMPLATE", "PANGEA_AUTHN_CONFIG_ID"] {
+    /// #     std::env::remove_var(var);
+    /// # }
+    /// std::env::set_var("PANGEA_DOMAIN", "aws.eu.pangea.cloud");
     /// let config = authn_session::Config::builder_from_env()?.request_retries(1).build()?;
+    /// assert_eq!(config.base_url().as_str(), "https://authn.aws.eu.pangea.cloud/");
     /// # Ok::<(), authn_session::Error>(())
     /// ```
     pub fn builder_from_env() -> Result<ConfigBuilder, Error> {
