@@ -83,9 +83,9 @@ impl Transport {
         header_id: &Option<String>,
     ) -> Result<Bytes, Failed> {
         let limit = self.config.max_response_bytes;
-        let too_large = || Failed {
-            request_id: header_id.clone(),
-            ..Failed::new(Error::ResponseTooLarge {
+        // Never retried (`Cause::Unusable`), so no retry needs its id.
+        let too_large = || {
+            Failed::new(Error::ResponseTooLarge {
                 http_status: status.as_u16(),
                 request_id: header_id.clone(),
                 limit,
