@@ -2,6 +2,8 @@
 //! with the *ring* crypto provider, which builds in seconds, and the
 //! platform's certificate roots) or `native-tls` (the system's TLS library).
 
+use url::Url;
+
 use crate::{Config, Error};
 
 /// A `reqwest::ClientBuilder` set up as the SDK sets up its own: the TLS
@@ -31,16 +33,22 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
 /// `https` base URL is refused here, before anything is sent, instead of
 /// failing later with an obscure connect error.
 pub(crate) fn client(config: &Config) -> Result<reqwest::Client, Error> {
-    if !crate::platform::HAS_TLS && config.base_url.scheme() == "https" {
-        return Err(Error::Config(format!(
-            "base URL {} uses https, but authn-session was built without TLS: enable its \
-             `rustls` feature (the default) or its `native-tls` feature",
-            config.base_url
-        )));
-    }
+    reachable(crate::platform::HAS_TLS, &config.base_url)?;
     crate::platform::client_builder(config.connect_timeout)
         .build()
         .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+/// Whether a build with or without TLS can reach `base_url`; apart from
+/// `client` so that both answers are tested in every build.
+fn reachable(has_tls: bool, base_url: &Url) -> Result<(), Error> {
+    if !has_tls && base_url.scheme() == "https" {
+        return Err(Error::Config(format!(
+            "base URL {base_url} uses https, but authn-session was built without TLS: enable \
+             its `rustls` feature (the default) or its `native-tls` feature"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -68,5 +76,19 @@ mod tests {
     #[test]
     fn with_tls_an_https_url_gets_a_client() {
         assert!(client(&Config::builder().build().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn only_a_build_without_tls_refuses_https() {
+        let https = Url::parse("https://authn.aws.us.pangea.cloud/").unwrap();
+        let http = Url::parse("http://127.0.0.1:4010/").unwrap();
+        let err = reachable(false, &https).unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("`rustls` feature")),
+            "{err}"
+        );
+        assert!(reachable(false, &http).is_ok());
+        assert!(reachable(true, &https).is_ok());
+        assert!(reachable(true, &http).is_ok());
     }
 }

@@ -147,7 +147,8 @@ async fn too_many_requests_honours_retry_after_and_is_retried_even_for_refresh()
         .unwrap_err();
     assert_eq!(server.hits(REFRESH), 1);
     assert_eq!(err.api().unwrap().retry_after, Some(Duration::from_secs(1)));
-    // With room to wait, the refresh is retried after the server's delay.
+    // With room to wait, the refresh is retried after the server's delay,
+    // which may equal the cap on waits.
     let server = MockServer::start().await;
     server
         .reply(REFRESH, slow_down())
@@ -158,7 +159,7 @@ async fn too_many_requests_honours_retry_after_and_is_retried_even_for_refresh()
         .authn_with(
             server
                 .config()
-                .max_retry_backoff(Duration::from_secs(2))
+                .max_retry_backoff(Duration::from_secs(1))
                 .retry_timeout(Duration::from_secs(10)),
         )
         .client()
@@ -167,6 +168,31 @@ async fn too_many_requests_honours_retry_after_and_is_retried_even_for_refresh()
         .await
         .unwrap();
     assert_eq!(server.hits(REFRESH), 2);
+}
+
+#[tokio::test]
+async fn the_first_retry_waits_the_backoff_and_the_second_twice_it() {
+    // A retry budget of 1.4 s with a 1 s backoff (each wait 75 to 100 % of
+    // it): the first retry starts within the budget, the second (2 s) would
+    // not, so exactly one retry reaches the server.
+    let server = MockServer::start().await;
+    server
+        .always(LIST, Reply::error(503, "InternalError", "down"))
+        .await;
+    let err = server
+        .authn_with(
+            server
+                .config()
+                .retry_backoff(Duration::from_secs(1))
+                .max_retry_backoff(Duration::from_secs(10))
+                .retry_timeout(Duration::from_millis(1400)),
+        )
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(server.hits(LIST), 2);
+    assert_eq!(err.api().unwrap().http_status, 503);
 }
 
 #[tokio::test]
@@ -244,6 +270,27 @@ async fn a_retry_after_longer_than_the_backoff_cap_ends_the_retries() {
     let api = err.api().unwrap();
     assert_eq!(api.retry_after, Some(Duration::from_secs(3600)));
     assert!(err.is_retryable());
+
+    // A wait within every timeout, but past the cap of 1 s: not waited for either.
+    let server = MockServer::start().await;
+    server
+        .always(
+            LIST,
+            Reply::error(429, "TooManyRequests", "slow down").header("retry-after", "2"),
+        )
+        .await;
+    let config = server
+        .config()
+        .max_retry_backoff(Duration::from_secs(1))
+        .retry_timeout(Duration::from_secs(60));
+    let err = server
+        .authn_with(config)
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(server.hits(LIST), 1);
+    assert_eq!(err.api().unwrap().retry_after, Some(Duration::from_secs(2)));
 }
 
 #[tokio::test]

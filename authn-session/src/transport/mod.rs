@@ -247,13 +247,20 @@ impl Transport {
                 return Err(error);
             };
             // Waiting past either bound would only end in a timeout: say why now.
-            if resume - started > self.config.retry_timeout || resume >= deadline {
+            if self.past_bounds(resume, started, deadline) {
                 return Err(error);
             }
             tracing::debug!(operation = call.op.id, attempt, delay = ?(resume - Instant::now()), %error, "retrying");
             platform::sleep_until(resume).await;
         }
         unreachable!("the attempts end by returning")
+    }
+
+    /// Whether a retry starting at `resume` starts past the retry budget or
+    /// the call's deadline. Exactly on a bound, either answer is right: no
+    /// clock can arrange that instant (`.cargo/mutants.toml` says so).
+    fn past_bounds(&self, resume: Instant, started: Instant, deadline: Instant) -> bool {
+        resume - started > self.config.retry_timeout || resume >= deadline
     }
 
     /// When the retry after attempt number `attempt` may start: after
