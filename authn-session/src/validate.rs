@@ -302,6 +302,7 @@ mod tests {
         assert!(cursor("").is_ok());
         assert!(cursor("opaque-cursor==").is_ok());
         assert!(cursor("a\u{7}b").is_err());
+        assert!(cursor(&"c".repeat(MAX_CURSOR_BYTES)).is_ok());
         assert!(cursor(&"c".repeat(MAX_CURSOR_BYTES + 1)).is_err());
     }
 }

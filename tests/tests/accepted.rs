@@ -46,6 +46,47 @@ async fn accepted_that_never_completes_times_out_with_the_request_id_and_can_be_
 }
 
 #[tokio::test]
+async fn a_poll_that_fails_for_a_moment_is_polled_again_and_a_refused_one_ends_the_call() {
+    let server = MockServer::start().await;
+    server.reply(LIST, Reply::accepted()).await;
+    server
+        .reply(
+            "/request/prq_0001",
+            Reply::error(503, "InternalError", "busy"),
+        )
+        .await;
+    server
+        .always(
+            "/request/prq_0001",
+            Reply::success(json!({"sessions": [], "last": ""})),
+        )
+        .await;
+    let page = server
+        .authn()
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap();
+    assert!(page.result.sessions.is_empty());
+    assert_eq!(server.hits("/request/prq_0001"), 2);
+
+    // A poll the service refuses ends the call with that refusal, not a wait
+    // until the polling time is up.
+    let server = MockServer::start().await;
+    server.reply(LIST, Reply::accepted()).await;
+    server
+        .always(
+            "/request/prq_0001",
+            Reply::error(404, "NotFound", "no such request"),
+        )
+        .await;
+    let authn = server.authn_with(server.config().poll_result_timeout(Duration::from_secs(1)));
+    let err = authn.session().list(ListOptions::new()).await.unwrap_err();
+    assert_eq!(err.api().map(|api| api.http_status), Some(404), "{err:?}");
+    assert_eq!(server.hits("/request/prq_0001"), 1);
+}
+
+#[tokio::test]
 async fn queued_retry_disabled_returns_accepted_at_once_and_the_result_can_be_fetched() {
     // The emulator queues the list (fault rule `accept_polls`).
     let emulator = Emulator::builder().seed_users(2, 2).spawn().await.unwrap();

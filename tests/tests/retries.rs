@@ -390,6 +390,48 @@ async fn connection_refused_is_retried_for_every_call_then_reported_as_not_sent(
 }
 
 #[tokio::test]
+async fn a_longer_retry_after_seen_later_extends_the_hold() {
+    let server = MockServer::start().await;
+    let slow_down = |secs: &str, after_ms: u64| {
+        Reply::error(429, "TooManyRequests", "slow down")
+            .header("retry-after", secs)
+            .delay(Duration::from_millis(after_ms))
+    };
+    // Two calls in flight at once: the first is told at 0.5 s to wait 1 s,
+    // the second at 0.8 s to wait 3 s.
+    server
+        .reply(LIST, slow_down("1", 500))
+        .await
+        .reply(LIST, slow_down("3", 800))
+        .await;
+    server.always(LIST, page()).await;
+    let authn = server.authn_with(
+        server
+            .config()
+            .max_retry_backoff(Duration::from_secs(10))
+            .operation_timeout(Duration::from_millis(1500)),
+    );
+    let first = tokio::spawn({
+        let authn = authn.clone();
+        async move { authn.session().list(ListOptions::new()).await }
+    });
+    while server.hits(LIST) == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let second = authn.session().list(ListOptions::new()).await.unwrap_err();
+    assert_eq!(
+        second.api().unwrap().retry_after,
+        Some(Duration::from_secs(3))
+    );
+    // A third call, made now, waits out the longer hold (until 3.8 s), past
+    // its own 1.5 s; the first call's retry waits too.
+    let third = authn.session().list(ListOptions::new()).await.unwrap_err();
+    assert!(matches!(third, Error::OperationTimeout { .. }), "{third:?}");
+    assert!(first.await.unwrap().is_err());
+    assert_eq!(server.hits(LIST), 2, "nothing was sent during the hold");
+}
+
+#[tokio::test]
 async fn a_429_holds_back_every_call_of_the_client() {
     let emulator = emulator().await;
     emulator

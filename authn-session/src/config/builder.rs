@@ -94,6 +94,7 @@ impl ConfigBuilder {
     ///
     /// ```
     /// let config = authn_session::Config::builder().base_url_template("http://authn.internal").allow_insecure_http(true).build()?;
+    /// assert_eq!(config.base_url().as_str(), "http://authn.internal/");
     /// # Ok::<(), authn_session::Error>(())
     /// ```
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
