@@ -490,6 +490,19 @@ async fn oversized_bodies_are_refused_without_reading_them_whole() {
         "{err:?}"
     );
     assert!(!err.is_retryable());
+
+    // A body of exactly the limit is read.
+    let page =
+        br#"{"request_id":"prq_0001","status":"Success","summary":"","result":{"sessions":[]}}"#;
+    let server = MockServer::start().await;
+    server.always(LIST, Reply::raw(200, &page[..])).await;
+    let response = server
+        .authn_with(server.config().max_response_bytes(page.len()))
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap();
+    assert!(response.result.sessions.is_empty());
 }
 
 #[tokio::test]

@@ -204,7 +204,11 @@ impl ConfigBuilder {
     /// Timeout to open a connection (default 10 s).
     ///
     /// ```
-    /// let config = authn_session::Config::builder().connect_timeout(std::time::Duration::from_secs(2)).build()?;
+    /// let config = authn_session::Config::builder()
+    ///     .base_url_template("http://127.0.0.1:4010")
+    ///     .connect_timeout(std::time::Duration::from_secs(2))
+    ///     .build()?;
+    /// assert_eq!(config.base_url().as_str(), "http://127.0.0.1:4010/");
     /// # Ok::<(), authn_session::Error>(())
     /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {

@@ -211,10 +211,27 @@ mod tests {
                 .unwrap_err();
             assert!(matches!(err, Error::Config(_)), "{bad}: {err}");
         }
-        assert!(matches!(
-            Config::builder().domain("https://x").build(),
-            Err(Error::Config(_))
-        ));
+        // Each of the domain's refusals on its own.
+        for bad in ["https://x", "", " / ", "aws.us.pangea.cloud/authn"] {
+            assert!(
+                matches!(Config::builder().domain(bad).build(), Err(Error::Config(_))),
+                "{bad:?}"
+            );
+        }
+        assert!(Config::builder()
+            .domain("aws.us.pangea.cloud/")
+            .build()
+            .is_ok());
+        // The custom user agent: a control character, or a non-ASCII one.
+        for bad in ["ops\u{7}", "opé"] {
+            assert!(
+                matches!(
+                    Config::builder().custom_user_agent(bad).build(),
+                    Err(Error::Config(_))
+                ),
+                "{bad:?}"
+            );
+        }
         for bad in [" ", "", "pci\u{7}"] {
             let err = Config::builder().config_id(bad).build().unwrap_err();
             assert!(
