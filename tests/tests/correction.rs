@@ -104,6 +104,37 @@ async fn missing_and_null_fields_read_as_zero_values_and_each_is_reported() {
 }
 
 #[tokio::test]
+async fn a_warning_sits_in_its_attempts_span_which_names_the_envelopes_request_id() {
+    // INFO: the attempt's span is an info span.
+    let (capture, _guard) = Capture::at(tracing::Level::INFO);
+    let server = MockServer::start().await;
+    // A proxy's id in the header, the service's in the envelope: the span
+    // keeps both, the envelope's last.
+    let reply = Reply::success(odd_page()).header("x-request-id", "prq_proxy");
+    server.reply(LIST, reply).await;
+    let page = server
+        .authn()
+        .session()
+        .list(ListOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(page.request_id, "prq_0001");
+    let warnings = warnings_in(&capture);
+    assert_eq!(warnings.len(), 4, "{warnings:#?}");
+    for warning in &warnings {
+        let span = warning
+            .split_once("pangea.request{")
+            .and_then(|(_, rest)| rest.split_once('}'))
+            .map(|(fields, _)| fields)
+            .unwrap_or_else(|| panic!("no attempt span in {warning}"));
+        assert!(
+            span.ends_with("request_id=\"prq_proxy\" request_id=\"prq_0001\""),
+            "{span}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn both_walks_and_both_lists_correct_alike() {
     let server = MockServer::start().await;
     server.always(LIST, Reply::success(odd_page())).await;

@@ -123,16 +123,21 @@ async fn client_endpoints_reach_only_the_tokens_own_user() {
         ApiErrorKind::NotFound,
         "alice cannot end bob's session"
     );
+    let err = client
+        .invalidate("ptu_bob0000", "pmt_alice0000")
+        .await
+        .unwrap_err();
     assert_eq!(
-        client
-            .list("ptu_bob0000", ListOptions::new())
-            .await
-            .unwrap()
-            .result
-            .sessions
-            .len(),
-        2
+        kind(&err),
+        ApiErrorKind::NotFound,
+        "bob cannot end alice's session"
     );
+    let bobs = client
+        .list("ptu_bob0000", ListOptions::new())
+        .await
+        .unwrap();
+    let ids: Vec<&str> = bobs.result.sessions.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["pmt_bob0000", "pmt_bob0001"]);
 
     let err = client
         .refresh(
@@ -164,6 +169,16 @@ async fn client_endpoints_reach_only_the_tokens_own_user() {
         ["pmt_bob0000", "pmt_bob0001"],
         "alice's logout ended alice's sessions only"
     );
+    client
+        .invalidate("ptu_bob0000", "pmt_bob0001")
+        .await
+        .unwrap();
+    let left: Vec<String> = listed(&authn)
+        .await
+        .iter()
+        .map(|s| s.id.to_string())
+        .collect();
+    assert_eq!(left, ["pmt_bob0000"], "bob ends his own");
 }
 
 #[tokio::test]
@@ -366,6 +381,26 @@ async fn filters_narrow_the_list() {
     assert_eq!(
         count(SessionListFilter::new().expire_lt(t("2026-01-01T00:00:00Z"))).await,
         0
+    );
+    // Each bound at a listed session's own time: alice's and bob's second
+    // sessions were created at exactly 2026-11-02T08:00:00Z.
+    let second = t("2026-11-02T08:00:00Z");
+    assert_eq!(count(SessionListFilter::new().created_at(second)).await, 2);
+    assert_eq!(
+        count(SessionListFilter::new().created_at_gt(second)).await,
+        11
+    );
+    assert_eq!(
+        count(SessionListFilter::new().created_at_gte(second)).await,
+        13
+    );
+    assert_eq!(
+        count(SessionListFilter::new().created_at_lt(second)).await,
+        2
+    );
+    assert_eq!(
+        count(SessionListFilter::new().created_at_lte(second)).await,
+        4
     );
 }
 

@@ -260,3 +260,29 @@ fn sort_by_text<'a>(items: impl Iterator<Item = u32>, text: impl Fn(u32) -> &'a 
     }
     keyed.into_iter().map(|(_, m)| m).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_active_token_id_drawn_twice_is_drawn_again_for_one_session_only() {
+        let fixtures = Fixtures::random(3, 2);
+        let mut store = Store::from_fixtures(fixtures, Clock::default(), None).unwrap();
+        let shared = store.sessions[1].active_token_id.clone();
+        store.sessions[4].active_token_id = shared.clone();
+        let before: Vec<Box<str>> = store
+            .sessions
+            .iter()
+            .map(|s| s.active_token_id.clone())
+            .collect();
+        store.index().unwrap();
+        let after: Vec<&str> = store.sessions.iter().map(|s| &*s.active_token_id).collect();
+        let redrawn: Vec<usize> = (0..6).filter(|&n| *before[n] != *after[n]).collect();
+        assert!(redrawn == [1] || redrawn == [4], "redrawn: {redrawn:?}");
+        assert_eq!(store.by_active_token.len(), 6);
+        for (n, id) in after.iter().enumerate() {
+            assert_eq!(store.by_active_token[*id], n as u32, "{id}");
+        }
+    }
+}

@@ -65,6 +65,12 @@ impl Lookup {
         true
     }
 
+    /// How many entries it holds.
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.table.len()
+    }
+
     /// Removes the entry of `key`, if any.
     pub(super) fn remove<'a>(
         &mut self,
@@ -78,5 +84,30 @@ impl Lookup {
         {
             entry.remove();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_removed_key_is_found_no_more_and_the_others_still_are() {
+        let keys = ["pmt_a", "pmt_b", "pmt_c"];
+        let hasher = RandomState::new();
+        let mut lookup = Lookup::build(3, &hasher, |n| keys[n as usize]).unwrap();
+        lookup.remove(&hasher, "pmt_b", |n| keys[n as usize]);
+        lookup.remove(&hasher, "pmt_nobody", |n| keys[n as usize]);
+        let found: Vec<_> = keys
+            .iter()
+            .map(|k| lookup.get(&hasher, k, |n| keys[n as usize]))
+            .collect();
+        assert_eq!(found, [Some(0), None, Some(2)]);
+        assert_eq!(lookup.len(), 2);
+        assert_eq!(
+            Lookup::build(3, &hasher, |n| ["x", "y", "x"][n as usize]).err(),
+            Some(2),
+            "the later of two equal keys is named"
+        );
     }
 }

@@ -82,3 +82,19 @@ impl Ordered {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Ordered;
+
+    #[test]
+    fn an_ended_position_leaves_every_walk_in_both_directions() {
+        let mut ordered = Ordered::new(vec![40, 10, 30, 20]);
+        ordered.end(1);
+        let walk = |descending, from| ordered.walk(descending, from).collect::<Vec<_>>();
+        assert_eq!(walk(false, None), [40, 30, 20]);
+        assert_eq!(walk(true, None), [20, 30, 40]);
+        assert_eq!(walk(false, Some(1)), [30, 20]);
+        assert_eq!(walk(true, Some(2)), [40]);
+    }
+}

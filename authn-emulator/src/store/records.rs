@@ -81,3 +81,27 @@ fn seconds_left(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     let micros = (until - now).num_microseconds().unwrap_or(i64::MAX);
     (micros.saturating_add(999_999) / 1_000_000).max(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::seconds_left;
+
+    #[test]
+    fn life_is_the_seconds_left_rounded_up_and_never_below_one() {
+        let now: chrono::DateTime<chrono::Utc> = "2026-11-23T08:00:00Z".parse().unwrap();
+        let micros = Duration::microseconds;
+        for (left, life) in [
+            (Duration::hours(1), 3600),
+            (Duration::hours(1) + micros(1), 3601),
+            (Duration::seconds(1) + micros(1), 2),
+            (Duration::seconds(1), 1),
+            (micros(1), 1),
+            (Duration::zero(), 1),
+            (-Duration::hours(1), 1),
+        ] {
+            assert_eq!(seconds_left(now + left, now), life, "{left}");
+        }
+    }
+}

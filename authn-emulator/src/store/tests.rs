@@ -18,16 +18,22 @@ const ORDERS: [SessionListOrderBy; 7] = [
     SessionListOrderBy::Id,
 ];
 
-/// Users sharing emails and creation times, so ties need the id.
+/// Users sharing emails and creation times, so ties need the id. Emails,
+/// half the user ids and some session ids share their first 16 bytes and
+/// are loaded against their text order, so the load's sort must read past
+/// its prefix.
 fn fixtures(seed: u64) -> Fixtures {
     fastrand::seed(seed);
     let mut fixtures = Fixtures::random(40, 5);
     for (n, user) in fixtures.users.iter_mut().enumerate() {
-        user.email = format!("user{}@example.com", n % 7);
+        user.email = format!("user.with.a.long.address{}@example.com", 6 - n % 7);
+        if n % 2 == 0 {
+            user.id = format!("pui_with_a_long_prefix_{:02}", 40 - n);
+        }
         for (m, session) in user.sessions.iter_mut().enumerate() {
             session.created_at = format!("2026-11-2{}T08:00:00Z", (n + m) % 4);
             if m == 0 {
-                session.id = format!("pmt_{n}|.x");
+                session.id = format!("pmt_with_a_long_prefix_{:02}|.x", 40 - n);
             }
         }
     }
@@ -117,7 +123,7 @@ fn pages_match_the_definition_while_sessions_end_and_rotate() {
     let fixtures = fixtures(7);
     let mut store = Store::from_fixtures(fixtures.clone(), Clock::default(), None).unwrap();
     let email = SessionListFilter {
-        email_contains: vec!["user3".into()],
+        email_contains: vec!["address3".into()],
         ..Default::default()
     };
     let identity = SessionListFilter {
@@ -222,4 +228,103 @@ fn any_string_is_a_position() {
             }
         }
     }
+}
+
+#[test]
+fn a_last_page_exactly_full_carries_no_cursor() {
+    let store = Store::from_fixtures(Fixtures::random(3, 2), Clock::default(), None).unwrap();
+    let cursor = |size| {
+        let (page, cursor) = store
+            .list(
+                None,
+                false,
+                SessionListOrderBy::Id,
+                Some(size),
+                None,
+                None,
+                false,
+            )
+            .unwrap();
+        (page.len(), !cursor.is_empty())
+    };
+    assert_eq!(cursor(6), (6, false));
+    assert_eq!(cursor(5), (5, true));
+}
+
+#[test]
+fn the_token_lookups_hold_the_live_sessions_tokens_only() {
+    let fixtures = fixtures(5);
+    let mut store = Store::from_fixtures(fixtures.clone(), Clock::default(), None).unwrap();
+    for n in (0..store.sessions.len()).step_by(3) {
+        let token = store.sessions[n].refresh_token.to_string();
+        store.refresh(&token, None, true).unwrap();
+        let token = store.sessions[n].refresh_token.to_string();
+        store.refresh(&token, None, false).unwrap();
+    }
+    for user in fixtures.users.iter().step_by(4) {
+        store.invalidate(&user.sessions[1].id, None).unwrap();
+    }
+    store.logout_user(&fixtures.users[1].id).unwrap();
+    let live = store.sessions.iter().filter(|s| !s.ended).count();
+    assert_eq!(live, 200 - 10 - 5);
+    assert_eq!(store.user_tokens.len(), live);
+    assert_eq!(store.refresh_tokens.len(), live);
+    assert_eq!(
+        store.session_ids.len(),
+        200,
+        "ids stay: an ended session is still named"
+    );
+}
+
+#[test]
+fn a_dump_keeps_a_user_tokens_own_expiry_only_where_it_differs() {
+    let fixtures = Fixtures::random(2, 2);
+    let life = Some(chrono::Duration::hours(1));
+    let short = Store::from_fixtures(fixtures.clone(), Clock::default(), life).unwrap();
+    let dumped = short.dump();
+    let sessions = dumped.users.iter().flat_map(|u| &u.sessions);
+    for s in sessions {
+        let user_token_expire: DateTime<Utc> =
+            s.user_token_expire.as_ref().unwrap().parse().unwrap();
+        let expire: DateTime<Utc> = s.expire.parse().unwrap();
+        assert!(user_token_expire < expire, "{s:?}");
+    }
+    let reloaded = Store::from_fixtures(dumped.clone(), Clock::default(), None).unwrap();
+    assert_eq!(reloaded.dump(), dumped, "the expiry survives a reload");
+    let long = Store::from_fixtures(fixtures, Clock::default(), None).unwrap();
+    let dumped = long.dump();
+    assert!(dumped
+        .users
+        .iter()
+        .flat_map(|u| &u.sessions)
+        .all(|s| s.user_token_expire.is_none()));
+}
+
+#[test]
+fn each_optional_token_fact_shows_on_its_own() {
+    let mut fixtures = Fixtures::random(1, 3);
+    let sessions = &mut fixtures.users[0].sessions;
+    sessions[0].audience = Some(vec!["aud".into()]);
+    sessions[1].client_id = Some("psa_client".into());
+    sessions[2]
+        .claims
+        .insert("role".into(), serde_json::json!("admin"));
+    let ids: Vec<String> = sessions.iter().map(|s| s.id.clone()).collect();
+    let store = Store::from_fixtures(fixtures, Clock::default(), None).unwrap();
+    let (page, _) = store
+        .list(None, false, SessionListOrderBy::Id, None, None, None, false)
+        .unwrap();
+    let token = |id: &str| {
+        page.iter()
+            .find(|s| s.id.as_str() == id)
+            .and_then(|s| s.active_token.clone())
+            .unwrap()
+    };
+    assert_eq!(token(&ids[0]).audience, Some(vec!["aud".into()]));
+    assert_eq!(
+        token(&ids[1]).client_id.map(|c| c.0),
+        Some("psa_client".into())
+    );
+    assert_eq!(token(&ids[2]).claims["role"], "admin");
+    assert_eq!(token(&ids[2]).audience, None);
 }
