@@ -172,8 +172,10 @@ impl EmulatorBuilder {
         self
     }
 
-    /// At most `n` connections open at once (default 1,024); more wait to be
-    /// accepted, and the emulator says so once each time the cap is reached.
+    /// At most `n` connections open at once (default 1,024). A connection
+    /// over the cap makes one idle kept-alive connection close (a client's
+    /// pool keeps those open) and waits for its slot; the emulator says so
+    /// once each time the cap is reached.
     ///
     /// ```
     /// let builder = authn_emulator::Emulator::builder().max_connections(256);

@@ -38,7 +38,8 @@ struct Args {
     /// SIGINT and `POST /_emulator/state/save`.
     #[arg(long, value_name = "PATH")]
     state_file: Option<PathBuf>,
-    /// Connections open at once; more wait to be accepted.
+    /// Connections open at once; more wait, and an idle kept-alive one is
+    /// closed to make room.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     max_connections: usize,
     /// Seconds a client may take to send a request's headers (idle time on a

@@ -3,10 +3,17 @@
 //! request was processed (the `drop_after_commit` fault, the case a client's
 //! refresh retries must survive); it backs off when accepting fails (out of
 //! file descriptors) instead of spinning, and says so once per burst; it
-//! reaps connections as they end; it caps how many are open at once; and an
-//! idle or slow client is closed after the header-read timeout.
+//! reaps connections as they end; it caps how many are open at once, closing
+//! an idle kept-alive connection to make room, as nginx does; and an idle or
+//! slow client is closed after the header-read timeout.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use axum::{extract::Request, Router};
 use hyper::body::Incoming;
@@ -16,7 +23,7 @@ use hyper_util::{
 };
 use tokio::{
     net::{TcpListener, TcpStream},
-    sync::{Notify, OwnedSemaphorePermit, Semaphore},
+    sync::{watch, Notify, OwnedSemaphorePermit, Semaphore},
     task::JoinSet,
 };
 use tower::ServiceExt;
@@ -56,21 +63,18 @@ pub(crate) async fn serve(
     limits: Limits,
     stop: impl std::future::Future<Output = ()>,
 ) {
-    let (shutdown, _) = tokio::sync::watch::channel(false);
+    let (shutdown, _) = watch::channel(false);
+    let room = Room::default();
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let mut connections = JoinSet::new();
     let mut failures = AcceptFailures::default();
     let mut capped = false;
     tokio::pin!(stop);
     loop {
-        let permit = tokio::select! {
+        let stream = tokio::select! {
             () = &mut stop => break,
             // Finished connections are reaped as they end.
             Some(_) = connections.join_next() => continue,
-            permit = permit(&permits, limits.max_connections, &mut capped) => permit,
-        };
-        let stream = tokio::select! {
-            () = &mut stop => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     failures.recovered();
@@ -82,8 +86,20 @@ pub(crate) async fn serve(
                 }
             },
         };
-        let connection =
-            serve_connection(stream, app.clone(), limits, shutdown.subscribe(), permit);
+        let permit = tokio::select! {
+            () = &mut stop => break,
+            permit = permit(&permits, limits.max_connections, &mut capped, &room) => permit,
+        };
+        let connection = serve_connection(
+            stream,
+            app.clone(),
+            limits,
+            Watched {
+                stopping: shutdown.subscribe(),
+                room: room.clone(),
+            },
+            permit,
+        );
         connections.spawn(connection);
     }
     let _ = shutdown.send(true);
@@ -91,9 +107,18 @@ pub(crate) async fn serve(
     while connections.join_next().await.is_some() {}
 }
 
-/// A connection slot: at once when one is free; else when a connection
-/// closes, said once each time the cap is reached.
-async fn permit(permits: &Arc<Semaphore>, cap: usize, capped: &mut bool) -> OwnedSemaphorePermit {
+/// A connection slot for a connection just accepted: at once when one is
+/// free; else when a connection closes, said once each time the cap is
+/// reached. While it waits, it asks an idle kept-alive connection to close,
+/// again every 100 ms: a client's pool holds idle connections it may never
+/// use again, and waiting for them to time out would hold the newcomer's
+/// request for the whole header-read timeout.
+async fn permit(
+    permits: &Arc<Semaphore>,
+    cap: usize,
+    capped: &mut bool,
+    room: &Room,
+) -> OwnedSemaphorePermit {
     if let Ok(permit) = permits.clone().try_acquire_owned() {
         *capped = false;
         return permit;
@@ -103,14 +128,87 @@ async fn permit(permits: &Arc<Semaphore>, cap: usize, capped: &mut bool) -> Owne
         tracing::warn!(
             cap,
             "authn-emulator: {cap} connections are open, the cap (--max-connections): \
-             new connections wait until one closes"
+             new connections wait until one closes; an idle kept-alive one is closed to make room"
         );
     }
-    permits
-        .clone()
-        .acquire_owned()
-        .await
-        .expect("the semaphore is never closed")
+    loop {
+        room.ask();
+        tokio::select! {
+            permit = permits.clone().acquire_owned() => {
+                return permit.expect("the semaphore is never closed");
+            }
+            () = tokio::time::sleep(Duration::from_millis(100)) => {}
+        }
+    }
+}
+
+/// The accept loop's request that one idle kept-alive connection close.
+#[derive(Clone)]
+struct Room {
+    /// Connections still to close: one per request, taken by the first idle
+    /// connection that sees it.
+    wanted: Arc<AtomicUsize>,
+    asked: Arc<watch::Sender<u64>>,
+}
+
+impl Default for Room {
+    fn default() -> Self {
+        Self {
+            wanted: Arc::default(),
+            asked: Arc::new(watch::channel(0).0),
+        }
+    }
+}
+
+impl Room {
+    fn ask(&self) {
+        self.wanted.store(1, Ordering::SeqCst);
+        self.asked.send_modify(|n| *n += 1);
+    }
+
+    /// Whether this connection is the one to close.
+    fn take(&self) -> bool {
+        self.wanted
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+}
+
+/// What a connection's task listens to besides its socket.
+struct Watched {
+    stopping: watch::Receiver<bool>,
+    room: Room,
+}
+
+/// Whether a connection has answered a request and has none in flight: a
+/// kept-alive connection its client is not using.
+#[derive(Default)]
+struct Activity {
+    in_flight: AtomicUsize,
+    answered: AtomicBool,
+}
+
+impl Activity {
+    fn idle(&self) -> bool {
+        self.answered.load(Ordering::SeqCst) && self.in_flight.load(Ordering::SeqCst) == 0
+    }
+}
+
+/// A request in flight on its connection, until dropped.
+struct Busy(Arc<Activity>);
+
+impl Busy {
+    fn new(activity: &Arc<Activity>) -> Self {
+        activity.in_flight.fetch_add(1, Ordering::SeqCst);
+        Busy(activity.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.answered.store(true, Ordering::SeqCst);
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Serves one connection until it ends, the emulator shuts down, or a
@@ -119,14 +217,26 @@ async fn serve_connection(
     stream: TcpStream,
     app: Router,
     limits: Limits,
-    mut stopping: tokio::sync::watch::Receiver<bool>,
+    watched: Watched,
     _permit: OwnedSemaphorePermit,
 ) {
+    let Watched { mut stopping, room } = watched;
+    let mut asked = room.asked.subscribe();
     let dropper = Arc::new(Notify::new());
     let request_dropper = DropConnection(dropper.clone());
-    let service = app.map_request(move |mut request: Request<Incoming>| {
+    let activity = Arc::new(Activity::default());
+    let busy = activity.clone();
+    let service = tower::service_fn(move |mut request: Request<Incoming>| {
         request.extensions_mut().insert(request_dropper.clone());
-        request
+        // Busy until the answer's head is ready; its body is then written
+        // before a graceful shutdown closes the connection.
+        let busy = Busy::new(&busy);
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await;
+            drop(busy);
+            response
+        }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
@@ -135,6 +245,7 @@ async fn serve_connection(
     let connection =
         builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
     tokio::pin!(connection);
+    let mut closing = false;
     loop {
         tokio::select! {
             _ = connection.as_mut() => return,
@@ -145,6 +256,12 @@ async fn serve_connection(
                 if changed.is_err() {
                     let _ = connection.as_mut().await;
                     return;
+                }
+            }
+            Ok(()) = asked.changed(), if !closing => {
+                if activity.idle() && room.take() {
+                    closing = true;
+                    connection.as_mut().graceful_shutdown();
                 }
             }
         }

@@ -120,6 +120,75 @@ fn connections_over_the_cap_wait_and_the_cap_is_said() {
     drop(second);
 }
 
+/// A `POST /v2/session/list` on a connection kept alive: the status line,
+/// once the whole answer is read.
+fn list_kept_alive(stream: &mut TcpStream) -> String {
+    use std::io::BufRead;
+    let request = format!(
+        "POST /v2/session/list HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}"
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reader = std::io::BufReader::new(stream);
+    let mut head = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.trim_end().is_empty() {
+            break;
+        }
+        head.push(line.trim_end().to_string());
+    }
+    let length: usize = head
+        .iter()
+        .find_map(|h| {
+            h.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_string)
+        })
+        .expect("a content length")
+        .parse()
+        .unwrap();
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    head[0].clone()
+}
+
+#[test]
+fn at_the_cap_an_idle_kept_alive_connection_is_closed_to_make_room() {
+    // A header-read timeout longer than the test: only making room frees a slot.
+    let emulator = run(&[
+        "--service-token",
+        TOKEN,
+        "--max-connections",
+        "2",
+        "--header-read-timeout",
+        "600",
+    ]);
+    let mut kept: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut stream = TcpStream::connect(emulator.addr()).unwrap();
+            assert_eq!(list_kept_alive(&mut stream), "HTTP/1.1 200 OK");
+            stream
+        })
+        .collect();
+    let mut third = TcpStream::connect(emulator.addr()).unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    assert_eq!(list_over(&mut third), "HTTP/1.1 200 OK");
+    let mut closed = 0;
+    for stream in &mut kept {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(1)))
+            .unwrap();
+        if matches!(stream.read(&mut [0; 1]), Ok(0)) {
+            closed += 1;
+        }
+    }
+    assert!(closed >= 1, "an idle connection was closed by the emulator");
+}
+
 #[tokio::test]
 async fn an_oversized_body_is_413_in_the_envelope() {
     let emulator = run(&["--service-token", TOKEN, "--max-body-bytes", "1000"]);
