@@ -109,8 +109,9 @@ pub(crate) async fn serve(
 
 /// A connection slot for a connection just accepted: at once when one is
 /// free; else when a connection closes, said once each time the cap is
-/// reached. While it waits, it asks an idle kept-alive connection to close,
-/// again every 100 ms: a client's pool holds idle connections it may never
+/// reached. While it waits, it asks one idle kept-alive connection to close,
+/// and reminds them every 100 ms until one has: a client's pool holds idle
+/// connections it may never
 /// use again, and waiting for them to time out would hold the newcomer's
 /// request for the whole header-read timeout.
 async fn permit(
@@ -131,13 +132,14 @@ async fn permit(
              new connections wait until one closes; an idle kept-alive one is closed to make room"
         );
     }
+    room.want_one();
     loop {
-        room.ask();
         tokio::select! {
             permit = permits.clone().acquire_owned() => {
                 return permit.expect("the semaphore is never closed");
             }
-            () = tokio::time::sleep(Duration::from_millis(100)) => {}
+            // A connection that was busy when asked may be idle now.
+            () = tokio::time::sleep(Duration::from_millis(100)) => room.remind(),
         }
     }
 }
@@ -145,32 +147,36 @@ async fn permit(
 /// The accept loop's request that one idle kept-alive connection close.
 #[derive(Clone)]
 struct Room {
-    /// Connections still to close: one per request, taken by the first idle
-    /// connection that sees it.
-    wanted: Arc<AtomicUsize>,
-    asked: Arc<watch::Sender<u64>>,
+    /// Whether a connection is still wanted closed: taken by the first idle
+    /// connection that sees the request, so only one closes. Left set when
+    /// a slot freed otherwise, it closes nobody: only the next request,
+    /// which sets it anyway, is seen.
+    wanted: Arc<AtomicBool>,
+    asked: Arc<watch::Sender<()>>,
 }
 
 impl Default for Room {
     fn default() -> Self {
         Self {
             wanted: Arc::default(),
-            asked: Arc::new(watch::channel(0).0),
+            asked: Arc::new(watch::channel(()).0),
         }
     }
 }
 
 impl Room {
-    fn ask(&self) {
-        self.wanted.store(1, Ordering::SeqCst);
-        self.asked.send_modify(|n| *n += 1);
+    fn want_one(&self) {
+        self.wanted.store(true, Ordering::SeqCst);
+        self.remind();
+    }
+
+    fn remind(&self) {
+        self.asked.send_replace(());
     }
 
     /// Whether this connection is the one to close.
     fn take(&self) -> bool {
-        self.wanted
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok()
+        self.wanted.swap(false, Ordering::SeqCst)
     }
 }
 
