@@ -114,6 +114,15 @@ fn connections_over_the_cap_wait_and_the_cap_is_said() {
         "{:?}",
         emulator.stderr()
     );
+    // Neither sent a request: they are not idle kept-alive connections, and
+    // none is closed to make room.
+    for mut stream in [&first, &second] {
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let read = stream.read(&mut [0; 1]);
+        assert!(read.is_err(), "still open, nothing to read: {read:?}");
+    }
     // A slot frees when a connection closes: the third is served then.
     drop(first);
     assert_eq!(list_over(&mut third), "HTTP/1.1 200 OK");
