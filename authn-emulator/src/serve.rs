@@ -94,10 +94,8 @@ pub(crate) async fn serve(
             stream,
             app.clone(),
             limits,
-            Watched {
-                stopping: shutdown.subscribe(),
-                room: room.clone(),
-            },
+            shutdown.subscribe(),
+            room.clone(),
             permit,
         );
         connections.spawn(connection);
@@ -111,9 +109,8 @@ pub(crate) async fn serve(
 /// free; else when a connection closes, said once each time the cap is
 /// reached. While it waits, it asks one idle kept-alive connection to close,
 /// and reminds them every 100 ms until one has: a client's pool holds idle
-/// connections it may never
-/// use again, and waiting for them to time out would hold the newcomer's
-/// request for the whole header-read timeout.
+/// connections it may never use again, and waiting for them to time out
+/// would hold the newcomer's request for the whole header-read timeout.
 async fn permit(
     permits: &Arc<Semaphore>,
     cap: usize,
@@ -180,12 +177,6 @@ impl Room {
     }
 }
 
-/// What a connection's task listens to besides its socket.
-struct Watched {
-    stopping: watch::Receiver<bool>,
-    room: Room,
-}
-
 /// Whether a connection has answered a request and has none in flight: a
 /// kept-alive connection its client is not using.
 #[derive(Default)]
@@ -223,10 +214,10 @@ async fn serve_connection(
     stream: TcpStream,
     app: Router,
     limits: Limits,
-    watched: Watched,
+    mut stopping: watch::Receiver<bool>,
+    room: Room,
     _permit: OwnedSemaphorePermit,
 ) {
-    let Watched { mut stopping, room } = watched;
     let mut asked = room.asked.subscribe();
     let dropper = Arc::new(Notify::new());
     let request_dropper = DropConnection(dropper.clone());
