@@ -70,6 +70,14 @@ pub enum Command {
     },
     /// End every session that matches the filters (after a confirmation).
     Revoke(RevokeArgs),
+    /// Read-only probes of the tenant: where it differs from what this SDK documents.
+    ///
+    /// It sends lists, and exactly two calls that change nothing: an invalidate of the
+    /// session `pmt_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` and a client list with the user token
+    /// `ptu_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`, which no tenant holds (a random id never
+    /// repeats one letter 32 times), to see how the tenant answers an unknown session
+    /// or token. Exit 0: all as documented; 1: something differs; 2: it could not run.
+    Verify(VerifyArgs),
     /// Print a completion script for a shell.
     Completions {
         /// The shell.
@@ -93,6 +101,16 @@ pub struct ListArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = ListFormat::Table)]
     pub output: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Most calls sent (each may be retried as the SDK retries, honouring Retry-After).
+    #[arg(long, value_name = "N", default_value = "200")]
+    pub max_requests: NonZeroUsize,
+    /// Output format of the report.
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
+    pub output: ReportFormat,
 }
 
 #[derive(Debug, Args)]

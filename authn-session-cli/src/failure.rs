@@ -12,10 +12,11 @@ pub enum Failure {
         hint: Option<String>,
     },
     /// The API or the network failed: exit 1 (or 2 for input the SDK
-    /// refused before sending).
+    /// refused before sending, and for a command that could not start).
     Api {
         context: String,
         error: Box<authn_session::Error>,
+        exit: u8,
     },
     /// Writing the output failed: exit 1.
     Output(std::io::Error),
@@ -33,17 +34,29 @@ impl Failure {
     }
 
     pub fn api(context: impl Into<String>, error: authn_session::Error) -> Self {
+        let exit = if refused_before_sending(&error) { 2 } else { 1 };
         Failure::Api {
             context: context.into(),
             error: Box::new(error),
+            exit,
+        }
+    }
+
+    /// A failure before the command could do its work at all (`verify`'s
+    /// first list): exit 2, as for bad usage, since nothing was learned.
+    pub fn could_not_run(context: impl Into<String>, error: authn_session::Error) -> Self {
+        Failure::Api {
+            context: context.into(),
+            error: Box::new(error),
+            exit: 2,
         }
     }
 
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             Failure::Usage { .. } => 2,
-            Failure::Api { error, .. } if refused_before_sending(error) => 2,
-            Failure::Api { .. } | Failure::Output(_) => 1,
+            Failure::Api { exit, .. } => *exit,
+            Failure::Output(_) => 1,
             Failure::Reported(code) => *code,
         })
     }
@@ -55,7 +68,7 @@ impl Failure {
                 Some(hint) => format!("error: {message}\nhint: {hint}"),
                 None => format!("error: {message}"),
             }),
-            Failure::Api { context, error } => {
+            Failure::Api { context, error, .. } => {
                 let mut text = format!("error: {context}: {error}");
                 if let Some(id) = error.request_id() {
                     text.push_str(&format!("\n  request id: {id}"));

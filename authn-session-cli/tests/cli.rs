@@ -770,3 +770,134 @@ fn completions_and_the_emulator_flag_need_no_account() {
         "{notes}"
     );
 }
+
+/// `verify --output json` against the emulator with `quirks` on: the exit
+/// code, and the records.
+fn verify_with(emulator: &Emulator, quirks: &[&str], args: &[&str]) -> (i32, Vec<Value>) {
+    emulator.admin("DELETE", "/_emulator/quirks", None);
+    emulator.admin("POST", "/_emulator/quirks", Some(json!({"quirks": quirks})));
+    let run = emulator.cli(&[&["verify", "--output", "json"], args].concat());
+    let records: Vec<Value> =
+        serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{e}: {}", run.stdout()));
+    (run.code(), records)
+}
+
+/// The (check, case) of every record with `verdict`.
+fn cases<'r>(records: &'r [Value], verdict: &str) -> BTreeSet<(&'r str, &'r str)> {
+    records
+        .iter()
+        .filter(|r| r["verdict"] == verdict)
+        .map(|r| (r["check"].as_str().unwrap(), r["case"].as_str().unwrap()))
+        .collect()
+}
+
+#[test]
+fn verify_matches_the_emulator_and_names_the_one_check_each_quirk_breaks() {
+    let emulator = Emulator::start();
+    let (code, records) = verify_with(&emulator, &[], &[]);
+    assert_eq!(code, 0, "{records:#?}");
+    let matched = cases(&records, "match");
+    assert_eq!(matched.len(), records.len(), "{records:#?}");
+    for case in [
+        ("fields", "every field of a page of 7 sessions"),
+        ("filters", "email (exact)"),
+        ("filters", "email__contains, two substrings"),
+        ("filters", "identity__in"),
+        ("filters", "created_at__gt, at a listed session's own time"),
+        ("filters", "created_at__lt, at a listed session's own time"),
+        ("filters", "scopes"),
+        ("filters", "enabled"),
+        ("filters", "profile_department"),
+        ("ordering", "order_by active_token_id, desc"),
+        (
+            "cursors",
+            "the first 5 sessions, one page of size 1 at a time",
+        ),
+        ("cursors", "one page of the same size"),
+        ("cursors", "the first cursor, sent a second time"),
+        ("errors", "invalidate of an unknown session"),
+        ("errors", "client list with an unknown user token"),
+    ] {
+        assert!(matched.contains(&case), "{case:?} in {matched:#?}");
+    }
+    assert_eq!(
+        records.iter().filter(|r| r["check"] == "ordering").count(),
+        14
+    );
+    // The two harmless calls, and nothing else that changes state.
+    let journal = emulator.admin("GET", "/_emulator/journal", None);
+    let operations: BTreeSet<&str> = journal
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        operations,
+        BTreeSet::from(["client_session_list", "session_invalidate", "session_list"])
+    );
+    assert_eq!(emulator.count("session_invalidate"), 1);
+    assert_eq!(emulator.count("client_session_list"), 1);
+    assert_eq!(emulator.requests(), 32);
+
+    let unknown_session = ("errors", "invalidate of an unknown session");
+    let unknown_token = ("errors", "client list with an unknown user token");
+    for (quirk, differing) in [
+        (
+            "contains-any",
+            vec![("filters", "email__contains, two substrings")],
+        ),
+        (
+            "omit-field:identity:3",
+            vec![("fields", "result.sessions[].identity")],
+        ),
+        (
+            "extra-fields",
+            vec![
+                ("fields", "result.sessions[].active_token.x_emulator_extra"),
+                ("fields", "result.sessions[].x_emulator_extra"),
+                ("fields", "result.x_emulator_extra"),
+            ],
+        ),
+        ("unknown-session-400", vec![unknown_session]),
+        ("status-lowercase", vec![unknown_session, unknown_token]),
+    ] {
+        let (code, records) = verify_with(&emulator, &[quirk], &[]);
+        assert_eq!(
+            cases(&records, "differs"),
+            BTreeSet::from_iter(differing),
+            "{quirk}"
+        );
+        assert_eq!(code, 1, "{quirk}");
+    }
+    let (_, records) = verify_with(&emulator, &["contains-any"], &[]);
+    let contains = records.iter().find(|r| r["verdict"] == "differs").unwrap();
+    assert!(
+        contains["observed"].as_str().unwrap().ends_with(
+            "; every listed session fits \"any\": its email holds one of the substrings"
+        ),
+        "{contains:#?}"
+    );
+}
+
+#[test]
+fn verify_keeps_to_its_budget_and_cannot_run_without_a_first_list() {
+    let emulator = Emulator::start();
+    // One call: the first list, read by `fields`; every other record is skipped.
+    let (code, records) = verify_with(&emulator, &[], &["--max-requests", "1"]);
+    assert_eq!(code, 0);
+    assert_eq!(cases(&records, "match").len(), 1, "{records:#?}");
+    assert!(records[0]["check"] == "fields");
+    assert_eq!(cases(&records, "skipped").len(), records.len() - 1);
+    assert_eq!(emulator.requests(), 1);
+
+    let refused = emulator.cli_with(&["verify"], |c| {
+        c.env("PANGEA_AUTHN_TOKEN", "pts_wrongtoken")
+    });
+    assert_eq!(refused.code(), 2);
+    assert_eq!(refused.stdout(), "");
+    has(&refused.stderr(), "error: verify: the first list:");
+    let unusable = emulator.cli(&["verify", "--max-requests", "0"]);
+    assert_eq!(unusable.code(), 2);
+    has(&unusable.stderr(), "--max-requests");
+}

@@ -11,7 +11,7 @@ use futures::{stream, FutureExt, StreamExt, TryStreamExt};
 use crate::{
     list::Scope,
     platform::{self, BoxFuture},
-    ApiErrorKind, AuthN, Error, ListOptions, PangeaResponse,
+    AuthN, Error, ListOptions, PangeaResponse,
 };
 
 /// How far a run has got, for a progress bar: reported after the walk and
@@ -316,12 +316,12 @@ async fn end_each(
     while let Some((session_id, outcome)) = settled.next().await {
         match outcome {
             Ok(_) => report.ended += 1,
-            Err(Error::Api(api)) if api.kind == ApiErrorKind::NotFound => match scope {
+            Err(error) if error.is_already_gone() => match scope {
                 Scope::Service => {
                     report.ended += 1;
                     report.already_gone += 1;
                 }
-                Scope::User(_) => unsure.push((session_id, Error::Api(api))),
+                Scope::User(_) => unsure.push((session_id, error)),
             },
             Err(error) => report.failed.push(InvalidateFailure { session_id, error }),
         }

@@ -237,6 +237,21 @@ impl Error {
         retry::verdict(self.retry_cause()).processed
     }
 
+    /// Whether a service-token [`invalidate_all`](crate::SessionApi::invalidate_all)
+    /// counts this answer to an invalidate as "already gone" (an end, not a
+    /// failure): a `NotFound`. `authn-session verify` shows how a tenant's
+    /// answer for an unknown session is read by this rule.
+    ///
+    /// ```
+    /// use authn_session::{ApiError, Error};
+    ///
+    /// assert!(Error::from(ApiError::for_test(404, "NotFound", "no such session")).is_already_gone());
+    /// assert!(!Error::from(ApiError::for_test(400, "ValidationError", "bad id")).is_already_gone());
+    /// ```
+    pub fn is_already_gone(&self) -> bool {
+        matches!(self, Error::Api(api) if api.kind == crate::ApiErrorKind::NotFound)
+    }
+
     /// This error's row of the retry table ([`crate::retry`]).
     pub(crate) fn retry_cause(&self) -> Cause {
         match self {

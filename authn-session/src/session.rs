@@ -11,7 +11,7 @@ use crate::{
     list::{self, Scope},
     list::{PageStream, SessionStream},
     platform::MaybeSend,
-    transport::build,
+    transport::{build, Call},
     validate, AuthN, Error, InvalidateOptions, ListOptions, PangeaResponse,
 };
 
@@ -107,6 +107,32 @@ impl SessionApi {
     {
         let transport = &self.authn.transport;
         list::page(transport, options.service_request(transport.config_id()))
+    }
+
+    /// One page as the service wrote it: the envelope's `result` as JSON, with
+    /// no client error correction and nothing dropped (fields the spec does
+    /// not have included). Everything else is as [`list`](Self::list): the
+    /// same request, retries, tracing and redaction. For checking a service
+    /// against the spec: `authn-session verify` reads its pages through it.
+    ///
+    /// ```no_run
+    /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
+    /// let page = authn.session().list_json(authn_session::ListOptions::new().size(5)).await?;
+    /// for session in page.result["sessions"].as_array().into_iter().flatten() {
+    ///     println!("{:?}", session.as_object().map(|o| o.keys().collect::<Vec<_>>()));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list_json(
+        &self,
+        options: ListOptions,
+    ) -> impl Future<Output = Result<PangeaResponse<serde_json::Value>, Error>> + MaybeSend + 'static
+    {
+        let transport = self.authn.transport.clone();
+        let call = options
+            .service_request(transport.config_id())
+            .and_then(|q| Call::of(&q));
+        transport.run(call)
     }
 
     /// Every session matching `options`, across pages, fetched lazily: the next

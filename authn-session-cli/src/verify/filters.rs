@@ -1,0 +1,323 @@
+//! The `filters` check: filters built from the values of the sessions just
+//! listed, every session of each answer checked locally against its filter.
+
+use std::collections::BTreeSet;
+
+use authn_session::{ListOptions, SessionListFilter};
+use serde_json::Value;
+
+use super::{record, sessions, text, time, Check, CheckKind, Probe, Verdict, PAGE, SPENT};
+
+/// A substring no email holds: the second of the two `email__contains` values.
+const NO_SUCH_TEXT: &str = "zq-verify-no-such-text";
+
+/// One case: its filter, the local reading of it (`None`: the session lacks
+/// the field, which `fields` reports), and the session the value came from
+/// with whether it must be listed.
+struct Case<'a> {
+    name: &'a str,
+    documented: String,
+    filter: SessionListFilter,
+    admits: Local<'a>,
+    source: Option<(&'a str, bool)>,
+    /// Another reading of the filter, named, to say when every listed
+    /// session fits it instead (`__contains` read as "any").
+    otherwise: Option<Reading<'a>>,
+}
+
+/// A named local reading of a filter.
+type Reading<'a> = (&'a str, Local<'a>);
+
+/// A filter read locally: whether a session fits it (`None`: it lacks the field).
+type Local<'a> = Box<dyn Fn(&Value) -> Option<bool> + Send + 'a>;
+
+async fn run(probe: &mut Probe, case: Case<'_>) -> Check {
+    let verdict = |observed, verdict| {
+        record(
+            CheckKind::Filters,
+            case.name,
+            &case.documented,
+            observed,
+            verdict,
+        )
+    };
+    let options = ListOptions::new().filter(case.filter.clone()).size(PAGE);
+    let page = match probe.list(options).await {
+        None => return verdict(SPENT.into(), Verdict::Skipped),
+        Some(Err(e)) => return verdict(format!("refused: {e}"), Verdict::Differs),
+        Some(Ok(page)) => sessions(&page),
+    };
+    let outside: Vec<&str> = page
+        .iter()
+        .filter(|s| (case.admits)(s) == Some(false))
+        .map(|s| text(s, "id").unwrap_or("a session without an id"))
+        .collect();
+    let listed = |id: &str| page.iter().any(|s| text(s, "id") == Some(id));
+    let source = match case.source {
+        Some((id, true)) if !listed(id) => {
+            Some(format!("{id}, which the value came from, is not listed"))
+        }
+        Some((id, false)) if listed(id) => {
+            Some(format!("{id}, whose own time is the bound, is listed"))
+        }
+        _ => None,
+    };
+    if outside.is_empty() && source.is_none() {
+        return verdict(
+            format!("{} sessions, each matching", page.len()),
+            Verdict::Match,
+        );
+    }
+    let mut observed = format!("{} sessions, {} not matching", page.len(), outside.len());
+    if let Some(first) = outside.first() {
+        observed.push_str(&format!(" (the first: {first})"));
+    }
+    if let Some(source) = source {
+        observed.push_str(&format!("; {source}"));
+    }
+    if let Some((name, fits)) = &case.otherwise {
+        if page.iter().all(|s| fits(s) == Some(true)) {
+            observed.push_str(&format!("; every listed session fits {name}"));
+        }
+    }
+    verdict(observed, Verdict::Differs)
+}
+
+fn skipped(name: &str, why: &str) -> Check {
+    record(
+        CheckKind::Filters,
+        name,
+        "",
+        format!("not run: {why}"),
+        Verdict::Skipped,
+    )
+}
+
+/// The first listed session with a value `pick` finds, and its id.
+fn first<'s, T>(
+    sample: &'s [Value],
+    pick: impl Fn(&'s Value) -> Option<T>,
+) -> Option<(&'s str, T)> {
+    sample.iter().find_map(|s| Some((text(s, "id")?, pick(s)?)))
+}
+
+pub(super) async fn check(probe: &mut Probe, sample: &[Value]) -> Vec<Check> {
+    let mut checks = Vec::new();
+
+    match first(sample, |s| text(s, "email").filter(|e| !e.is_empty())) {
+        None => {
+            checks.push(skipped("email (exact)", "no listed session has an email"));
+            checks.push(skipped(
+                "email__contains, two substrings",
+                "no listed session has an email",
+            ));
+        }
+        Some((id, email)) => {
+            checks.push(
+                run(
+                    probe,
+                    Case {
+                        name: "email (exact)",
+                        documented: format!("only sessions whose email is {email:?}"),
+                        filter: SessionListFilter::new().email(email),
+                        admits: Box::new(move |s| text(s, "email").map(|v| v == email)),
+                        source: Some((id, true)),
+                        otherwise: None,
+                    },
+                )
+                .await,
+            );
+            // One substring every listed email of that domain holds, one none
+            // holds: "each" lists nothing, "any" lists the domain.
+            let part = email.split_once('@').map_or(email, |(_, domain)| domain);
+            checks.push(
+                run(
+                    probe,
+                    Case {
+                        name: "email__contains, two substrings",
+                        documented: format!(
+                            "each: only emails holding both {part:?} and {NO_SUCH_TEXT:?}, so none"
+                        ),
+                        filter: SessionListFilter::new().email_contains([part, NO_SUCH_TEXT]),
+                        admits: Box::new(move |s| {
+                            text(s, "email").map(|v| v.contains(part) && v.contains(NO_SUCH_TEXT))
+                        }),
+                        source: None,
+                        otherwise: Some((
+                            "\"any\": its email holds one of the substrings",
+                            Box::new(move |s| {
+                                text(s, "email")
+                                    .map(|v| v.contains(part) || v.contains(NO_SUCH_TEXT))
+                            }),
+                        )),
+                    },
+                )
+                .await,
+            );
+        }
+    }
+
+    let identities: BTreeSet<&str> = sample
+        .iter()
+        .filter_map(|s| text(s, "identity"))
+        .take(2)
+        .collect();
+    if identities.is_empty() {
+        checks.push(skipped("identity__in", "no listed session has an identity"));
+    } else {
+        checks.push(
+            run(
+                probe,
+                Case {
+                    name: "identity__in",
+                    documented: format!("only sessions of {identities:?}"),
+                    filter: SessionListFilter::new().identity_in(identities.iter().copied()),
+                    admits: Box::new(move |s| text(s, "identity").map(|v| identities.contains(v))),
+                    source: None,
+                    otherwise: None,
+                },
+            )
+            .await,
+        );
+    }
+
+    match first(sample, |s| time(s, "created_at")) {
+        None => {
+            checks.push(skipped(
+                "created_at__gt, at a listed session's own time",
+                "no listed session has a created_at",
+            ));
+            checks.push(skipped(
+                "created_at__lt, at a listed session's own time",
+                "no listed session has a created_at",
+            ));
+        }
+        Some((id, at)) => {
+            checks.push(
+                run(
+                    probe,
+                    Case {
+                        name: "created_at__gt, at a listed session's own time",
+                        documented: format!("strictly after {at}: that session is not listed"),
+                        filter: SessionListFilter::new().created_at_gt(at),
+                        admits: Box::new(move |s| time(s, "created_at").map(|t| t > at)),
+                        source: Some((id, false)),
+                        otherwise: None,
+                    },
+                )
+                .await,
+            );
+            checks.push(
+                run(
+                    probe,
+                    Case {
+                        name: "created_at__lt, at a listed session's own time",
+                        documented: format!("strictly before {at}: that session is not listed"),
+                        filter: SessionListFilter::new().created_at_lt(at),
+                        admits: Box::new(move |s| time(s, "created_at").map(|t| t < at)),
+                        source: Some((id, false)),
+                        otherwise: None,
+                    },
+                )
+                .await,
+            );
+        }
+    }
+
+    match first(sample, scope_of) {
+        None => checks.push(skipped("scopes", "no listed session has a scope")),
+        Some((id, scope)) => checks.push(
+            run(
+                probe,
+                Case {
+                    name: "scopes",
+                    documented: format!("only sessions with the scope {scope:?}"),
+                    filter: SessionListFilter::new().scopes([scope]),
+                    admits: Box::new(move |s| {
+                        let scopes = s.get("scopes")?.as_array()?;
+                        Some(scopes.iter().any(|v| v.as_str() == Some(scope)))
+                    }),
+                    source: Some((id, true)),
+                    otherwise: None,
+                },
+            )
+            .await,
+        ),
+    }
+
+    match first(sample, enabled_of) {
+        None => checks.push(skipped(
+            "enabled",
+            "no listed session's active token says whether it is enabled",
+        )),
+        Some((id, enabled)) => checks.push(
+            run(
+                probe,
+                Case {
+                    name: "enabled",
+                    documented: format!("only sessions whose active token has enabled {enabled}"),
+                    filter: SessionListFilter::new().enabled(enabled),
+                    admits: Box::new(move |s| enabled_of(s).map(|v| v == enabled)),
+                    source: Some((id, true)),
+                    otherwise: None,
+                },
+            )
+            .await,
+        ),
+    }
+
+    match first(sample, profile_of) {
+        None => checks.push(skipped(
+            "profile_<Name>",
+            "no listed session has a profile field named by letters only",
+        )),
+        Some((id, (name, value))) => {
+            let case = format!("profile_{name}");
+            checks.push(
+                run(
+                    probe,
+                    Case {
+                        name: &case,
+                        documented: format!(
+                            "only sessions whose profile field {name:?} is {value:?}"
+                        ),
+                        filter: SessionListFilter::new().profile(name, value),
+                        admits: Box::new(move |s| {
+                            let profile = s.get("profile")?.as_object()?;
+                            Some(profile.get(name).and_then(Value::as_str) == Some(value))
+                        }),
+                        source: Some((id, true)),
+                        otherwise: None,
+                    },
+                )
+                .await,
+            );
+        }
+    }
+    checks
+}
+
+fn scope_of(session: &Value) -> Option<&str> {
+    session
+        .get("scopes")?
+        .as_array()?
+        .iter()
+        .find_map(Value::as_str)
+}
+
+fn enabled_of(session: &Value) -> Option<bool> {
+    session.get("active_token")?.get("enabled")?.as_bool()
+}
+
+/// A profile field with a text value whose name a filter key can carry
+/// (letters only).
+fn profile_of(session: &Value) -> Option<(&str, &str)> {
+    session
+        .get("profile")?
+        .as_object()?
+        .iter()
+        .find_map(|(name, value)| {
+            let letters = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic());
+            Some((name.as_str(), value.as_str()?)).filter(|_| letters)
+        })
+}
