@@ -15,8 +15,6 @@ const SAMPLE: (usize, usize) = (5, 3);
 /// for as long as the command runs).
 pub struct Target {
     pub authn: AuthN,
-    /// The service token, to scrub from output that quotes the service.
-    pub token: SecretToken,
     _emulator: Option<EmulatorHandle>,
 }
 
@@ -57,10 +55,9 @@ pub async fn connect(global: &Global) -> Result<Target, Failure> {
     let config = config
         .and_then(|config| config.build())
         .map_err(|e| Failure::api("configuration", e))?;
-    let authn = AuthN::new(token.clone(), config).map_err(|e| Failure::api("configuration", e))?;
+    let authn = AuthN::new(token, config).map_err(|e| Failure::api("configuration", e))?;
     Ok(Target {
         authn,
-        token,
         _emulator: emulator,
     })
 }

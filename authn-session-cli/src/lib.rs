@@ -74,7 +74,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Invalidate { session_ids } => end::invalidate(authn, &session_ids).await,
         Command::Logout { user_ids } => end::logout(authn, &user_ids).await,
         Command::Revoke(args) => revoke::revoke(authn, args).await,
-        Command::Verify(args) => verify_cmd::verify(authn, args, &target.token).await,
+        Command::Verify(args) => verify_cmd::verify(authn, args).await,
         Command::Completions { .. } => Ok(()),
     }
 }

@@ -111,7 +111,8 @@ impl SessionApi {
 
     /// One page as the service wrote it: the envelope's `result` as JSON, with
     /// no client error correction and nothing dropped (fields the spec does
-    /// not have included). Everything else is as [`list`](Self::list): the
+    /// not have included), except the service token, replaced by
+    /// `[REDACTED]` wherever a string holds it. Everything else is as [`list`](Self::list): the
     /// same request, retries, tracing and redaction. For checking a service
     /// against the spec: `authn-session verify` reads its pages through it.
     ///
@@ -132,7 +133,11 @@ impl SessionApi {
         let call = options
             .service_request(transport.config_id())
             .and_then(|q| Call::of(&q));
-        transport.run(call)
+        async move {
+            let mut page: PangeaResponse<serde_json::Value> = transport.run(call).await?;
+            transport.scrub(&mut page);
+            Ok(page)
+        }
     }
 
     /// Every session matching `options`, across pages, fetched lazily: the next

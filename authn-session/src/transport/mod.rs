@@ -171,6 +171,15 @@ impl Transport {
         async move { transport.call(call?).await }
     }
 
+    /// `page` with the service token replaced wherever the service wrote it:
+    /// a result handed back as raw JSON is held to the rule of an error's text.
+    pub(crate) fn scrub(&self, page: &mut PangeaResponse<serde_json::Value>) {
+        let redactor = Redactor::new(&[], &self.service_token);
+        redactor.redact_json(&mut page.result);
+        page.summary = redactor.redact(&page.summary);
+        page.status = redactor.redact(&page.status);
+    }
+
     /// Makes the call within `operation_timeout`, retrying as [`crate::retry`]
     /// allows and polling a 202.
     pub(crate) async fn call<R: DeserializeOwned>(

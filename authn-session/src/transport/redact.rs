@@ -41,6 +41,29 @@ impl<'a> Redactor<'a> {
         text
     }
 
+    /// Every string of `value`, and every key, redacted: for a result that
+    /// is handed back as JSON rather than decoded into types.
+    pub(crate) fn redact_json(&self, value: &mut serde_json::Value) {
+        use serde_json::Value;
+        match value {
+            Value::String(text) => {
+                let redacted = self.redact(text);
+                *text = redacted;
+            }
+            Value::Array(items) => items.iter_mut().for_each(|item| self.redact_json(item)),
+            Value::Object(fields) => {
+                *fields = std::mem::take(fields)
+                    .into_iter()
+                    .map(|(key, mut field)| {
+                        self.redact_json(&mut field);
+                        (self.redact(&key), field)
+                    })
+                    .collect();
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+
     /// The start of a body, redacted first and cut after: a token that
     /// straddles the cut leaves no prefix behind.
     pub(crate) fn excerpt(&self, body: &[u8]) -> String {
@@ -66,5 +89,29 @@ impl<'a> Redactor<'a> {
             detail.message.map(|m| self.redact(&m))
         };
         detail
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn raw_json_loses_the_token_in_every_string_and_key_and_keeps_the_rest() {
+        let service = SecretToken::from("pts_service");
+        let mut value = json!({
+            "sessions": [{"email": "x pts_service y", "life": 3, "ok": true, "none": null}],
+            "pts_service": ["pts_service", {"deep": "pts_servicepts_service"}],
+        });
+        Redactor::new(&[], &service).redact_json(&mut value);
+        assert_eq!(
+            value,
+            json!({
+                "sessions": [{"email": "x [REDACTED] y", "life": 3, "ok": true, "none": null}],
+                "[REDACTED]": ["[REDACTED]", {"deep": "[REDACTED][REDACTED]"}],
+            })
+        );
     }
 }
