@@ -72,11 +72,13 @@ pub enum Command {
     Revoke(RevokeArgs),
     /// Read-only probes of the tenant: where it differs from what this SDK documents.
     ///
-    /// It sends lists, and exactly two calls that change nothing: an invalidate of the
-    /// session `pmt_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` and a client list with the user token
-    /// `ptu_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`, which no tenant holds (a random id never
-    /// repeats one letter 32 times), to see how the tenant answers an unknown session
-    /// or token. Exit 0: all as documented; 1: something differs; 2: it could not run.
+    /// It sends service-token lists, and exactly two other calls, which change nothing:
+    /// an invalidate of the session `pmt_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` and a client list
+    /// with the user token `ptu_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`. No tenant holds either (a
+    /// random id never repeats one letter 32 times), so there is nothing to end; they show
+    /// how the tenant answers an unknown session or token. Checks: fields, filters,
+    /// ordering, cursors, errors. Exit 0: all as documented; 1: something differs; 2: it
+    /// could not run (no token, no network, the first list refused).
     Verify(VerifyArgs),
     /// Print a completion script for a shell.
     Completions {
@@ -105,12 +107,13 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Most calls sent (each may be retried as the SDK retries, honouring Retry-After).
+    /// At most N calls; a check past the budget is recorded `skipped`. Each call may be
+    /// retried as the SDK retries, honouring Retry-After.
     #[arg(long, value_name = "N", default_value = "200")]
     pub max_requests: NonZeroUsize,
     /// Output format of the report.
-    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
-    pub output: ReportFormat,
+    #[arg(long, short, value_enum, default_value_t = VerifyFormat::Table)]
+    pub output: VerifyFormat,
 }
 
 #[derive(Debug, Args)]
@@ -236,5 +239,13 @@ pub enum ReportFormat {
     /// Lines for people.
     Table,
     /// `{"matched": N, "ended": N, "failed": [...]}`.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// A line per check, then each difference in full.
+    Table,
+    /// An array with one record per check: `{"check", "case", "documented", "observed", "verdict"}`.
     Json,
 }

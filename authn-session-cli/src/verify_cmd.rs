@@ -7,7 +7,7 @@ use std::io::Write;
 use authn_session::AuthN;
 
 use crate::{
-    args::{ReportFormat, VerifyArgs},
+    args::{VerifyArgs, VerifyFormat},
     failure::Failure,
     verify::{Report, Verdict, Verify},
 };
@@ -21,8 +21,8 @@ pub async fn verify(authn: &AuthN, args: VerifyArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::could_not_run("verify: the first list", e))?;
     let text = match args.output {
-        ReportFormat::Json => serde_json::to_string_pretty(&report.checks).expect("plain data"),
-        ReportFormat::Table => table(&report),
+        VerifyFormat::Json => serde_json::to_string_pretty(&report.checks).expect("plain data"),
+        VerifyFormat::Table => table(&report),
     };
     writeln!(std::io::stdout().lock(), "{text}")?;
     if report.differs() {

@@ -897,6 +897,10 @@ fn verify_keeps_to_its_budget_and_cannot_run_without_a_first_list() {
     assert_eq!(refused.code(), 2);
     assert_eq!(refused.stdout(), "");
     has(&refused.stderr(), "error: verify: the first list:");
+    // The help names exactly the two calls that are not lists.
+    let help = emulator.cli(&["verify", "--help"]).stdout();
+    has(&help, authn_session_cli::verify::UNKNOWN_SESSION);
+    has(&help, authn_session_cli::verify::UNKNOWN_USER_TOKEN);
     let unusable = emulator.cli(&["verify", "--max-requests", "0"]);
     assert_eq!(unusable.code(), 2);
     has(&unusable.stderr(), "--max-requests");

@@ -7,10 +7,20 @@ use authn_session::{Error, ListOptions};
 use super::{record, CheckKind, Probe, Verdict, SPENT};
 
 /// A session id of the right shape (`pmt_` and 32 base32 characters) that
-/// no tenant holds: a random id never repeats one letter 32 times.
+/// no tenant holds: a random id never repeats one letter 32 times. The
+/// `errors` check invalidates it.
+///
+/// ```
+/// assert_eq!(authn_session_cli::verify::UNKNOWN_SESSION.len(), 36);
+/// ```
 pub const UNKNOWN_SESSION: &str = "pmt_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
-/// A user token of the right shape that no tenant holds, for the same reason.
+/// A user token of the right shape that no tenant holds, for the same
+/// reason. The `errors` check lists the sessions of it.
+///
+/// ```
+/// assert!(authn_session_cli::verify::UNKNOWN_USER_TOKEN.starts_with("ptu_"));
+/// ```
 pub const UNKNOWN_USER_TOKEN: &str = "ptu_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
 const DOCUMENTED: &str = "HTTP 404, status NotFound (kind NotFound, not retryable, already gone)";

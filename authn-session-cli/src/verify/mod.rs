@@ -14,6 +14,8 @@ mod fields;
 mod filters;
 mod ordering;
 
+pub use errors::{UNKNOWN_SESSION, UNKNOWN_USER_TOKEN};
+
 use authn_session::{
     chrono::{DateTime, Utc},
     AuthN, Error, ListOptions,
