@@ -185,3 +185,123 @@ fn records(count: usize) -> String {
         format!("{count} records")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn session() -> Value {
+        json!({
+            "id": "pmt_1", "type": "session", "life": 10, "expire": "2026-01-01T00:00:00Z",
+            "identity": "pui_1", "email": "a@x", "profile": {"first_name": "A"},
+            "created_at": "2026-01-01T00:00:00Z",
+            "active_token": {
+                "id": "pmt_2", "type": "user", "life": 10, "expire": "2026-01-01T00:00:00Z",
+                "identity": "pui_1", "email": "a@x", "profile": {}, "created_at": "2026-01-01T00:00:00Z",
+                "audience": null, "claims": {"any": [1, {"x": true}]},
+            },
+        })
+    }
+
+    /// (case, documented, observed) of each record.
+    fn findings(result: &Value) -> Vec<(String, String, String)> {
+        check(result)
+            .into_iter()
+            .map(|c| {
+                assert_eq!(c.check, CheckKind::Fields);
+                (c.case, c.documented, c.observed)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_page_as_the_spec_has_it_is_one_match() {
+        let checks = check(&json!({"sessions": [session(), session()], "last": "", "count": 2}));
+        assert_eq!(checks.len(), 1);
+        assert_eq!(checks[0].verdict, Verdict::Match);
+        assert_eq!(checks[0].case, "every field of a page of 2 sessions");
+    }
+
+    #[test]
+    fn unknown_missing_and_mistyped_fields_each_have_a_path_and_a_count() {
+        let mut odd = session();
+        odd["x_new"] = json!([1]);
+        odd.as_object_mut().unwrap().remove("identity");
+        odd["life"] = json!(1.5);
+        odd["expire"] = json!("yesterday");
+        odd["active_token"]["enabled"] = json!("yes");
+        odd["active_token"]["audience"] = json!([7]);
+        let mut also = session();
+        also.as_object_mut().unwrap().remove("identity");
+        let result = json!({"sessions": [odd, also], "x_top": {"a": 1}, "last": null});
+        let strings = |rows: &[(&str, &str, &str)]| -> Vec<(String, String, String)> {
+            rows.iter()
+                .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            findings(&result),
+            strings(&[
+                ("result.last", "string", "null in 1 record"),
+                (
+                    "result.sessions[].active_token.audience[]",
+                    "string",
+                    "integer in 1 record"
+                ),
+                (
+                    "result.sessions[].active_token.enabled",
+                    "boolean",
+                    "string in 1 record"
+                ),
+                (
+                    "result.sessions[].expire",
+                    "string (date-time)",
+                    "string in 1 record"
+                ),
+                (
+                    "result.sessions[].identity",
+                    "required",
+                    "missing in 2 records"
+                ),
+                (
+                    "result.sessions[].life",
+                    "integer (int64)",
+                    "number in 1 record"
+                ),
+                (
+                    "result.sessions[].x_new",
+                    "not in the spec",
+                    "present (array) in 1 record"
+                ),
+                (
+                    "result.x_top",
+                    "not in the spec",
+                    "present (object) in 1 record"
+                ),
+            ])
+        );
+        assert!(check(&result).iter().all(|c| c.verdict == Verdict::Differs));
+    }
+
+    #[test]
+    fn a_result_that_is_no_object_is_said_so() {
+        assert_eq!(
+            findings(&json!([])),
+            vec![(
+                "result".to_string(),
+                "object".to_string(),
+                "array in 1 record".to_string()
+            )]
+        );
+        assert_eq!(
+            findings(&json!({"sessions": "none"})),
+            vec![(
+                "result.sessions".to_string(),
+                "array".to_string(),
+                "string in 1 record".to_string()
+            )]
+        );
+    }
+}

@@ -32,21 +32,24 @@ type Reading<'a> = (&'a str, Local<'a>);
 type Local<'a> = Box<dyn Fn(&Value) -> Option<bool> + Send + 'a>;
 
 async fn run(probe: &mut Probe, case: Case<'_>) -> Check {
-    let verdict = |observed, verdict| {
-        record(
-            CheckKind::Filters,
-            case.name,
-            &case.documented,
-            observed,
-            verdict,
-        )
-    };
     let options = ListOptions::new().filter(case.filter.clone()).size(PAGE);
-    let page = match probe.list(options).await {
-        None => return verdict(SPENT.into(), Verdict::Skipped),
-        Some(Err(e)) => return verdict(format!("refused: {e}"), Verdict::Differs),
-        Some(Ok(page)) => sessions(&page),
+    let (observed, verdict) = match probe.list(options).await {
+        None => (SPENT.to_string(), Verdict::Skipped),
+        Some(Err(e)) => (format!("refused: {e}"), Verdict::Differs),
+        Some(Ok(page)) => judge(&sessions(&page), &case),
     };
+    record(
+        CheckKind::Filters,
+        case.name,
+        &case.documented,
+        observed,
+        verdict,
+    )
+}
+
+/// Whether every listed session fits the case's filter, and whether the
+/// session its value came from is listed as it must (or must not) be.
+fn judge(page: &[Value], case: &Case<'_>) -> (String, Verdict) {
     let outside: Vec<&str> = page
         .iter()
         .filter(|s| (case.admits)(s) == Some(false))
@@ -63,7 +66,7 @@ async fn run(probe: &mut Probe, case: Case<'_>) -> Check {
         _ => None,
     };
     if outside.is_empty() && source.is_none() {
-        return verdict(
+        return (
             format!("{} sessions, each matching", page.len()),
             Verdict::Match,
         );
@@ -80,7 +83,7 @@ async fn run(probe: &mut Probe, case: Case<'_>) -> Check {
             observed.push_str(&format!("; every listed session fits {name}"));
         }
     }
-    verdict(observed, Verdict::Differs)
+    (observed, Verdict::Differs)
 }
 
 fn skipped(name: &str, why: &str) -> Check {
@@ -320,4 +323,115 @@ fn profile_of(session: &Value) -> Option<(&str, &str)> {
             let letters = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic());
             Some((name.as_str(), value.as_str()?)).filter(|_| letters)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn case(
+        source: Option<(&'static str, bool)>,
+        otherwise: Option<Reading<'static>>,
+    ) -> Case<'static> {
+        Case {
+            name: "email (exact)",
+            documented: String::new(),
+            filter: SessionListFilter::new(),
+            admits: Box::new(|s| text(s, "email").map(|v| v == "a@x")),
+            source,
+            otherwise,
+        }
+    }
+
+    fn page() -> Vec<Value> {
+        vec![
+            json!({"id": "pmt_1", "email": "a@x"}),
+            json!({"id": "pmt_2"}),
+            json!({"id": "pmt_3", "email": "a@x"}),
+        ]
+    }
+
+    #[test]
+    fn a_page_that_fits_matches_and_a_session_without_the_field_is_left_to_fields() {
+        assert_eq!(
+            judge(&page(), &case(Some(("pmt_3", true)), None)),
+            ("3 sessions, each matching".into(), Verdict::Match)
+        );
+    }
+
+    #[test]
+    fn a_session_outside_the_filter_differs_and_is_named() {
+        let mut rows = page();
+        rows.push(json!({"id": "pmt_4", "email": "b@x"}));
+        rows.push(json!({"email": "c@x"}));
+        assert_eq!(
+            judge(&rows, &case(None, None)),
+            (
+                "5 sessions, 2 not matching (the first: pmt_4)".into(),
+                Verdict::Differs
+            )
+        );
+    }
+
+    #[test]
+    fn the_source_session_must_be_listed_or_not_as_the_case_says() {
+        assert_eq!(
+            judge(&page(), &case(Some(("pmt_9", true)), None)),
+            (
+                "3 sessions, 0 not matching; pmt_9, which the value came from, is not listed"
+                    .into(),
+                Verdict::Differs
+            )
+        );
+        assert_eq!(
+            judge(&page(), &case(Some(("pmt_1", false)), None)),
+            (
+                "3 sessions, 0 not matching; pmt_1, whose own time is the bound, is listed".into(),
+                Verdict::Differs
+            )
+        );
+        assert_eq!(
+            judge(&page(), &case(Some(("pmt_9", false)), None)).1,
+            Verdict::Match
+        );
+    }
+
+    #[test]
+    fn another_reading_is_named_only_when_every_listed_session_fits_it() {
+        let any = || -> Reading<'static> { ("any", Box::new(|s| Some(text(s, "id").is_some()))) };
+        let rows = vec![
+            json!({"id": "pmt_1", "email": "b@x"}),
+            json!({"id": "pmt_2", "email": "a@x"}),
+        ];
+        assert_eq!(
+            judge(&rows, &case(None, Some(any()))).0,
+            "2 sessions, 1 not matching (the first: pmt_1); every listed session fits any"
+        );
+        let mut rows = rows;
+        rows.push(json!({"email": "b@x"}));
+        assert_eq!(
+            judge(&rows, &case(None, Some(any()))).0,
+            "3 sessions, 2 not matching (the first: pmt_1)"
+        );
+    }
+
+    #[test]
+    fn the_values_a_filter_is_built_from() {
+        let session = json!({
+            "id": "pmt_1",
+            "scopes": [3, "mobile"],
+            "active_token": {"enabled": false},
+            "profile": {"first_name": "Al", "department": "ops", "Level": 3},
+        });
+        assert_eq!(scope_of(&session), Some("mobile"));
+        assert_eq!(enabled_of(&session), Some(false));
+        assert_eq!(profile_of(&session), Some(("department", "ops")));
+        assert_eq!(profile_of(&json!({"profile": {"": "x", "a_b": "y"}})), None);
+        assert_eq!(
+            first(&[json!({"scopes": ["x"]}), session.clone()], scope_of),
+            Some(("pmt_1", "mobile"))
+        );
+    }
 }
