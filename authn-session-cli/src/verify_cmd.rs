@@ -33,10 +33,10 @@ pub async fn verify(authn: &AuthN, args: VerifyArgs) -> Result<(), Failure> {
 }
 
 fn table(report: &Report) -> String {
-    let mut out = format!("{:<8} {:<9} {:<50} OBSERVED\n", "VERDICT", "CHECK", "CASE");
+    let mut out = format!("{:<8} {:<9} {:<52} OBSERVED\n", "VERDICT", "CHECK", "CASE");
     for c in &report.checks {
         out.push_str(&format!(
-            "{:<8} {:<9} {:<50} {}\n",
+            "{:<8} {:<9} {:<52} {}\n",
             c.verdict.name(),
             c.check.name(),
             c.case,

@@ -184,7 +184,13 @@ pub(super) async fn check(probe: &mut Probe, sample: &[Value]) -> Vec<Check> {
         );
     }
 
-    match first(sample, |s| time(s, "created_at")) {
+    // The median time, so that both bounds list sessions when there are several.
+    let mut times: Vec<_> = sample
+        .iter()
+        .filter_map(|s| Some((text(s, "id")?, time(s, "created_at")?)))
+        .collect();
+    times.sort_by_key(|(_, at)| *at);
+    match times.get(times.len() / 2).copied() {
         None => {
             checks.push(skipped(
                 "created_at__gt, at a listed session's own time",
