@@ -870,6 +870,23 @@ fn verify_matches_the_emulator_and_names_the_one_check_each_quirk_breaks() {
         );
         assert_eq!(code, 1, "{quirk}");
     }
+    // How the SDK reads each answer, beside it.
+    let observed = |records: &[Value], case: &str| -> String {
+        let record = records.iter().find(|r| r["case"] == case).unwrap();
+        record["observed"].as_str().unwrap().to_string()
+    };
+    let (_, records) = verify_with(&emulator, &["unknown-session-400"], &[]);
+    assert_eq!(
+        observed(&records, unknown_session.1),
+        "HTTP 400, status ValidationError, summary \"1 field(s) failed validation\" \
+         (kind ValidationError, not retryable, not already gone)"
+    );
+    let (_, records) = verify_with(&emulator, &[], &[]);
+    assert_eq!(
+        observed(&records, unknown_token.1),
+        "HTTP 404, status NotFound, summary \"the user token is unknown, expired or its \
+         session ended\" (kind NotFound, not retryable, already gone)"
+    );
     let (_, records) = verify_with(&emulator, &["contains-any"], &[]);
     let contains = records.iter().find(|r| r["verdict"] == "differs").unwrap();
     assert!(
