@@ -2,6 +2,11 @@
 //! end them by id or by user, and revoke everything a filter matches, built
 //! on the `authn-session` SDK. This library is the binary's implementation;
 //! [`main`] runs it and [`help_reference`] renders its `--help`.
+//!
+//! One module is for Rust callers too: [`verify`], the read-only probes of
+//! `authn-session verify`. It lives here rather than in the SDK because it
+//! parses the packaged spec and builds a report, code that every user of
+//! `authn-session` would otherwise compile and never run.
 
 mod args;
 mod connect;

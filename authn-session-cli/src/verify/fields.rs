@@ -286,6 +286,35 @@ mod tests {
     }
 
     #[test]
+    fn integers_of_either_sign_and_numbers_read_by_their_json_type() {
+        let mut odd = session();
+        odd["life"] = json!(u64::MAX);
+        odd["active_token"]["life"] = json!(-1);
+        odd["active_token"]["intelligence"] =
+            json!({"ip_intel": {"geolocation": {"latitude": 48, "longitude": "east"}}});
+        odd["profile"] = json!({"first_name": "A", "age": 7});
+        assert_eq!(json_type(&json!(u64::MAX)), "integer");
+        assert_eq!(json_type(&json!(-1)), "integer");
+        assert_eq!(json_type(&json!(0.5)), "number");
+        let path = "result.sessions[].active_token.intelligence.ip_intel.geolocation.longitude";
+        assert_eq!(
+            findings(&json!({ "sessions": [odd] })),
+            vec![
+                (
+                    path.to_string(),
+                    "number".to_string(),
+                    "string in 1 record".to_string()
+                ),
+                (
+                    "result.sessions[].profile.age".to_string(),
+                    "string".to_string(),
+                    "integer in 1 record".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn a_result_that_is_no_object_is_said_so() {
         assert_eq!(
             findings(&json!([])),

@@ -15,7 +15,7 @@ const NO_SUCH_TEXT: &str = "zq-verify-no-such-text";
 /// the field, which `fields` reports), and the session the value came from
 /// with whether it must be listed.
 struct Case<'a> {
-    name: &'a str,
+    name: String,
     documented: String,
     filter: SessionListFilter,
     admits: Local<'a>,
@@ -40,7 +40,7 @@ async fn run(probe: &mut Probe, case: Case<'_>) -> Check {
     };
     record(
         CheckKind::Filters,
-        case.name,
+        &case.name,
         &case.documented,
         observed,
         verdict,
@@ -106,57 +106,55 @@ fn first<'s, T>(
 
 pub(super) async fn check(probe: &mut Probe, sample: &[Value]) -> Vec<Check> {
     let mut checks = Vec::new();
+    for planned in plan(sample) {
+        checks.push(match planned {
+            Ok(case) => run(probe, case).await,
+            Err(skipped) => skipped,
+        });
+    }
+    checks
+}
+
+/// Every case, built from the values of `sample`; a case no listed session
+/// has a value for is its `skipped` record.
+fn plan(sample: &[Value]) -> Vec<Result<Case<'_>, Check>> {
+    let mut plan = Vec::new();
 
     match first(sample, |s| text(s, "email").filter(|e| !e.is_empty())) {
         None => {
-            checks.push(skipped("email (exact)", "no listed session has an email"));
-            checks.push(skipped(
-                "email__contains, two substrings",
-                "no listed session has an email",
-            ));
+            let why = "no listed session has an email";
+            plan.push(Err(skipped("email (exact)", why)));
+            plan.push(Err(skipped("email__contains, two substrings", why)));
         }
         Some((id, email)) => {
-            checks.push(
-                run(
-                    probe,
-                    Case {
-                        name: "email (exact)",
-                        documented: format!("only sessions whose email is {email:?}"),
-                        filter: SessionListFilter::new().email(email),
-                        admits: Box::new(move |s| text(s, "email").map(|v| v == email)),
-                        source: Some((id, true)),
-                        otherwise: None,
-                    },
-                )
-                .await,
-            );
-            // One substring every listed email of that domain holds, one none
-            // holds: "each" lists nothing, "any" lists the domain.
+            plan.push(Ok(Case {
+                name: "email (exact)".into(),
+                documented: format!("only sessions whose email is {email:?}"),
+                filter: SessionListFilter::new().email(email),
+                admits: Box::new(move |s| text(s, "email").map(|v| v == email)),
+                source: Some((id, true)),
+                otherwise: None,
+            }));
+            // One substring every email of that domain holds, one none holds:
+            // "each" lists nothing, "any" lists the domain.
             let part = email.split_once('@').map_or(email, |(_, domain)| domain);
-            checks.push(
-                run(
-                    probe,
-                    Case {
-                        name: "email__contains, two substrings",
-                        documented: format!(
-                            "each: only emails holding both {part:?} and {NO_SUCH_TEXT:?}, so none"
-                        ),
-                        filter: SessionListFilter::new().email_contains([part, NO_SUCH_TEXT]),
-                        admits: Box::new(move |s| {
-                            text(s, "email").map(|v| v.contains(part) && v.contains(NO_SUCH_TEXT))
-                        }),
-                        source: None,
-                        otherwise: Some((
-                            "\"any\": its email holds one of the substrings",
-                            Box::new(move |s| {
-                                text(s, "email")
-                                    .map(|v| v.contains(part) || v.contains(NO_SUCH_TEXT))
-                            }),
-                        )),
-                    },
-                )
-                .await,
-            );
+            plan.push(Ok(Case {
+                name: "email__contains, two substrings".into(),
+                documented: format!(
+                    "each: only emails holding both {part:?} and {NO_SUCH_TEXT:?}, so none"
+                ),
+                filter: SessionListFilter::new().email_contains([part, NO_SUCH_TEXT]),
+                admits: Box::new(move |s| {
+                    text(s, "email").map(|v| v.contains(part) && v.contains(NO_SUCH_TEXT))
+                }),
+                source: None,
+                otherwise: Some((
+                    "\"any\": its email holds one of the substrings",
+                    Box::new(move |s| {
+                        text(s, "email").map(|v| v.contains(part) || v.contains(NO_SUCH_TEXT))
+                    }),
+                )),
+            }));
         }
     }
 
@@ -166,22 +164,19 @@ pub(super) async fn check(probe: &mut Probe, sample: &[Value]) -> Vec<Check> {
         .take(2)
         .collect();
     if identities.is_empty() {
-        checks.push(skipped("identity__in", "no listed session has an identity"));
+        plan.push(Err(skipped(
+            "identity__in",
+            "no listed session has an identity",
+        )));
     } else {
-        checks.push(
-            run(
-                probe,
-                Case {
-                    name: "identity__in",
-                    documented: format!("only sessions of {identities:?}"),
-                    filter: SessionListFilter::new().identity_in(identities.iter().copied()),
-                    admits: Box::new(move |s| text(s, "identity").map(|v| identities.contains(v))),
-                    source: None,
-                    otherwise: None,
-                },
-            )
-            .await,
-        );
+        plan.push(Ok(Case {
+            name: "identity__in".into(),
+            documented: format!("only sessions of {identities:?}"),
+            filter: SessionListFilter::new().identity_in(identities.iter().copied()),
+            admits: Box::new(move |s| text(s, "identity").map(|v| identities.contains(v))),
+            source: None,
+            otherwise: None,
+        }));
     }
 
     // The median time, so that both bounds list sessions when there are several.
@@ -190,120 +185,84 @@ pub(super) async fn check(probe: &mut Probe, sample: &[Value]) -> Vec<Check> {
         .filter_map(|s| Some((text(s, "id")?, time(s, "created_at")?)))
         .collect();
     times.sort_by_key(|(_, at)| *at);
+    let (after, before) = (
+        "created_at__gt, at a listed session's own time",
+        "created_at__lt, at a listed session's own time",
+    );
     match times.get(times.len() / 2).copied() {
         None => {
-            checks.push(skipped(
-                "created_at__gt, at a listed session's own time",
-                "no listed session has a created_at",
-            ));
-            checks.push(skipped(
-                "created_at__lt, at a listed session's own time",
-                "no listed session has a created_at",
-            ));
+            let why = "no listed session has a created_at";
+            plan.push(Err(skipped(after, why)));
+            plan.push(Err(skipped(before, why)));
         }
         Some((id, at)) => {
-            checks.push(
-                run(
-                    probe,
-                    Case {
-                        name: "created_at__gt, at a listed session's own time",
-                        documented: format!("strictly after {at}: that session is not listed"),
-                        filter: SessionListFilter::new().created_at_gt(at),
-                        admits: Box::new(move |s| time(s, "created_at").map(|t| t > at)),
-                        source: Some((id, false)),
-                        otherwise: None,
-                    },
-                )
-                .await,
-            );
-            checks.push(
-                run(
-                    probe,
-                    Case {
-                        name: "created_at__lt, at a listed session's own time",
-                        documented: format!("strictly before {at}: that session is not listed"),
-                        filter: SessionListFilter::new().created_at_lt(at),
-                        admits: Box::new(move |s| time(s, "created_at").map(|t| t < at)),
-                        source: Some((id, false)),
-                        otherwise: None,
-                    },
-                )
-                .await,
-            );
+            plan.push(Ok(Case {
+                name: after.into(),
+                documented: format!("strictly after {at}: that session is not listed"),
+                filter: SessionListFilter::new().created_at_gt(at),
+                admits: Box::new(move |s| time(s, "created_at").map(|t| t > at)),
+                source: Some((id, false)),
+                otherwise: None,
+            }));
+            plan.push(Ok(Case {
+                name: before.into(),
+                documented: format!("strictly before {at}: that session is not listed"),
+                filter: SessionListFilter::new().created_at_lt(at),
+                admits: Box::new(move |s| time(s, "created_at").map(|t| t < at)),
+                source: Some((id, false)),
+                otherwise: None,
+            }));
         }
     }
 
-    match first(sample, scope_of) {
-        None => checks.push(skipped("scopes", "no listed session has a scope")),
-        Some((id, scope)) => checks.push(
-            run(
-                probe,
-                Case {
-                    name: "scopes",
-                    documented: format!("only sessions with the scope {scope:?}"),
-                    filter: SessionListFilter::new().scopes([scope]),
-                    admits: Box::new(move |s| {
-                        let scopes = s.get("scopes")?.as_array()?;
-                        Some(scopes.iter().any(|v| v.as_str() == Some(scope)))
-                    }),
-                    source: Some((id, true)),
-                    otherwise: None,
-                },
-            )
-            .await,
-        ),
-    }
+    plan.push(match first(sample, scope_of) {
+        None => Err(skipped("scopes", "no listed session has a scope")),
+        Some((id, scope)) => Ok(Case {
+            name: "scopes".into(),
+            documented: format!("only sessions with the scope {scope:?}"),
+            filter: SessionListFilter::new().scopes([scope]),
+            admits: Box::new(move |s| {
+                let scopes = s.get("scopes")?.as_array()?;
+                Some(scopes.iter().any(|v| v.as_str() == Some(scope)))
+            }),
+            source: Some((id, true)),
+            otherwise: None,
+        }),
+    });
 
-    match first(sample, enabled_of) {
-        None => checks.push(skipped(
+    plan.push(match first(sample, enabled_of) {
+        None => Err(skipped(
             "enabled",
             "no listed session's active token says whether it is enabled",
         )),
-        Some((id, enabled)) => checks.push(
-            run(
-                probe,
-                Case {
-                    name: "enabled",
-                    documented: format!("only sessions whose active token has enabled {enabled}"),
-                    filter: SessionListFilter::new().enabled(enabled),
-                    admits: Box::new(move |s| enabled_of(s).map(|v| v == enabled)),
-                    source: Some((id, true)),
-                    otherwise: None,
-                },
-            )
-            .await,
-        ),
-    }
+        Some((id, enabled)) => Ok(Case {
+            name: "enabled".into(),
+            documented: format!("only sessions whose active token has enabled {enabled}"),
+            filter: SessionListFilter::new().enabled(enabled),
+            admits: Box::new(move |s| enabled_of(s).map(|v| v == enabled)),
+            source: Some((id, true)),
+            otherwise: None,
+        }),
+    });
 
-    match first(sample, profile_of) {
-        None => checks.push(skipped(
+    plan.push(match first(sample, profile_of) {
+        None => Err(skipped(
             "profile_<Name>",
             "no listed session has a profile field named by letters only",
         )),
-        Some((id, (name, value))) => {
-            let case = format!("profile_{name}");
-            checks.push(
-                run(
-                    probe,
-                    Case {
-                        name: &case,
-                        documented: format!(
-                            "only sessions whose profile field {name:?} is {value:?}"
-                        ),
-                        filter: SessionListFilter::new().profile(name, value),
-                        admits: Box::new(move |s| {
-                            let profile = s.get("profile")?.as_object()?;
-                            Some(profile.get(name).and_then(Value::as_str) == Some(value))
-                        }),
-                        source: Some((id, true)),
-                        otherwise: None,
-                    },
-                )
-                .await,
-            );
-        }
-    }
-    checks
+        Some((id, (name, value))) => Ok(Case {
+            name: format!("profile_{name}"),
+            documented: format!("only sessions whose profile field {name:?} is {value:?}"),
+            filter: SessionListFilter::new().profile(name, value),
+            admits: Box::new(move |s| {
+                let profile = s.get("profile")?.as_object()?;
+                Some(profile.get(name).and_then(Value::as_str) == Some(value))
+            }),
+            source: Some((id, true)),
+            otherwise: None,
+        }),
+    });
+    plan
 }
 
 fn scope_of(session: &Value) -> Option<&str> {
@@ -342,7 +301,7 @@ mod tests {
         otherwise: Option<Reading<'static>>,
     ) -> Case<'static> {
         Case {
-            name: "email (exact)",
+            name: "email (exact)".into(),
             documented: String::new(),
             filter: SessionListFilter::new(),
             admits: Box::new(|s| text(s, "email").map(|v| v == "a@x")),
@@ -423,6 +382,174 @@ mod tests {
         );
     }
 
+    fn sample() -> Vec<Value> {
+        vec![
+            json!({"id": "pmt_1", "identity": "pui_1", "email": "a@example.com",
+                   "created_at": "2026-01-01T00:00:00Z", "scopes": ["mobile"],
+                   "active_token": {"enabled": true}, "profile": {"department": "ops"}}),
+            json!({"id": "pmt_2", "identity": "pui_2", "email": "b@example.com",
+                   "created_at": "2026-01-03T00:00:00Z"}),
+            json!({"id": "pmt_3", "identity": "pui_3", "email": "c@example.com",
+                   "created_at": "2026-01-02T00:00:00Z"}),
+            json!({"id": "pmt_4", "created_at": "2026-01-04T00:00:00Z"}),
+        ]
+    }
+
+    /// The case named `name` of `plan`, read locally on `session`.
+    fn reads(plan: &[Result<Case<'_>, Check>], name: &str, session: Value) -> Option<bool> {
+        let case = plan.iter().flatten().find(|c| c.name == name).expect(name);
+        (case.admits)(&session)
+    }
+
+    #[test]
+    fn each_case_is_built_from_a_listed_value_and_read_as_documented() {
+        let sample = sample();
+        let plan = plan(&sample);
+        let names: Vec<&str> = plan.iter().flatten().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "email (exact)",
+                "email__contains, two substrings",
+                "identity__in",
+                "created_at__gt, at a listed session's own time",
+                "created_at__lt, at a listed session's own time",
+                "scopes",
+                "enabled",
+                "profile_department",
+            ]
+        );
+        let sources: Vec<_> = plan.iter().flatten().map(|c| c.source).collect();
+        assert_eq!(
+            sources,
+            [
+                Some(("pmt_1", true)),
+                None,
+                None,
+                // The median of the four times (the third) is pmt_2's.
+                Some(("pmt_2", false)),
+                Some(("pmt_2", false)),
+                Some(("pmt_1", true)),
+                Some(("pmt_1", true)),
+                Some(("pmt_1", true)),
+            ]
+        );
+        let email = "email (exact)";
+        assert_eq!(
+            reads(&plan, email, json!({"email": "a@example.com"})),
+            Some(true)
+        );
+        assert_eq!(
+            reads(&plan, email, json!({"email": "b@example.com"})),
+            Some(false)
+        );
+        assert_eq!(reads(&plan, email, json!({})), None);
+        let contains = "email__contains, two substrings";
+        assert_eq!(
+            reads(&plan, contains, json!({"email": "a@example.com"})),
+            Some(false)
+        );
+        let both = format!("example.com{NO_SUCH_TEXT}");
+        assert_eq!(reads(&plan, contains, json!({ "email": both })), Some(true));
+        let case = plan.iter().flatten().find(|c| c.name == contains).unwrap();
+        let any = &case.otherwise.as_ref().unwrap().1;
+        assert_eq!(any(&json!({"email": "z@example.com"})), Some(true));
+        assert_eq!(any(&json!({"email": "z@other.org"})), Some(false));
+        assert_eq!(any(&json!({ "email": NO_SUCH_TEXT })), Some(true));
+        let within = "identity__in";
+        assert_eq!(
+            reads(&plan, within, json!({"identity": "pui_2"})),
+            Some(true)
+        );
+        assert_eq!(
+            reads(&plan, within, json!({"identity": "pui_3"})),
+            Some(false)
+        );
+        // Strict at the bound: another session of that very time is outside.
+        let (after, before) = (
+            "created_at__gt, at a listed session's own time",
+            "created_at__lt, at a listed session's own time",
+        );
+        let at = |t: &str| json!({ "id": "pmt_9", "created_at": t });
+        assert_eq!(reads(&plan, after, at("2026-01-03T00:00:00Z")), Some(false));
+        assert_eq!(reads(&plan, after, at("2026-01-03T00:00:01Z")), Some(true));
+        assert_eq!(reads(&plan, after, at("2026-01-02T23:59:59Z")), Some(false));
+        assert_eq!(
+            reads(&plan, before, at("2026-01-03T00:00:00Z")),
+            Some(false)
+        );
+        assert_eq!(reads(&plan, before, at("2026-01-02T23:59:59Z")), Some(true));
+        assert_eq!(
+            reads(&plan, before, at("2026-01-03T00:00:01Z")),
+            Some(false)
+        );
+        assert_eq!(
+            reads(&plan, "scopes", json!({"scopes": ["x", "mobile"]})),
+            Some(true)
+        );
+        assert_eq!(
+            reads(&plan, "scopes", json!({"scopes": ["x"]})),
+            Some(false)
+        );
+        assert_eq!(reads(&plan, "scopes", json!({})), None);
+        let token = |enabled: bool| json!({"active_token": {"enabled": enabled}});
+        assert_eq!(reads(&plan, "enabled", token(true)), Some(true));
+        assert_eq!(reads(&plan, "enabled", token(false)), Some(false));
+        let profile = "profile_department";
+        assert_eq!(
+            reads(&plan, profile, json!({"profile": {"department": "ops"}})),
+            Some(true)
+        );
+        assert_eq!(
+            reads(&plan, profile, json!({"profile": {"department": "x"}})),
+            Some(false)
+        );
+        assert_eq!(reads(&plan, profile, json!({"profile": {}})), Some(false));
+        assert_eq!(reads(&plan, profile, json!({})), None);
+    }
+
+    #[test]
+    fn a_case_without_a_listed_value_is_skipped_and_says_why() {
+        let sample = [json!({"id": "pmt_1", "email": ""})];
+        let skipped: Vec<(String, String)> = plan(&sample)
+            .into_iter()
+            .map(|p| p.err().expect("every case is skipped"))
+            .map(|c| {
+                assert_eq!((c.check, c.verdict), (CheckKind::Filters, Verdict::Skipped));
+                (c.case, c.observed)
+            })
+            .collect();
+        let why = |case: &str, why: &str| (case.to_string(), format!("not run: {why}"));
+        assert_eq!(
+            skipped,
+            [
+                why("email (exact)", "no listed session has an email"),
+                why(
+                    "email__contains, two substrings",
+                    "no listed session has an email"
+                ),
+                why("identity__in", "no listed session has an identity"),
+                why(
+                    "created_at__gt, at a listed session's own time",
+                    "no listed session has a created_at"
+                ),
+                why(
+                    "created_at__lt, at a listed session's own time",
+                    "no listed session has a created_at"
+                ),
+                why("scopes", "no listed session has a scope"),
+                why(
+                    "enabled",
+                    "no listed session's active token says whether it is enabled"
+                ),
+                why(
+                    "profile_<Name>",
+                    "no listed session has a profile field named by letters only"
+                ),
+            ]
+        );
+    }
+
     #[test]
     fn the_values_a_filter_is_built_from() {
         let session = json!({
@@ -433,6 +560,10 @@ mod tests {
         });
         assert_eq!(scope_of(&session), Some("mobile"));
         assert_eq!(enabled_of(&session), Some(false));
+        assert_eq!(
+            enabled_of(&json!({"active_token": {"enabled": true}})),
+            Some(true)
+        );
         assert_eq!(profile_of(&session), Some(("department", "ops")));
         assert_eq!(profile_of(&json!({"profile": {"": "x", "a_b": "y"}})), None);
         assert_eq!(

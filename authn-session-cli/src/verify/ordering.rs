@@ -153,6 +153,15 @@ mod tests {
     }
 
     #[test]
+    fn a_session_listed_twice_is_no_tie() {
+        let rows = page(&[("pmt_1", "a@x"), ("pmt_1", "a@x")]);
+        assert_eq!(
+            judge(&rows, "email", true),
+            ("2 sessions in order; no ties".into(), Verdict::Match)
+        );
+    }
+
+    #[test]
     fn a_page_out_of_order_differs_by_its_pairs() {
         let rows = page(&[("pmt_1", "b@x"), ("pmt_2", "a@x"), ("pmt_3", "c@x")]);
         assert_eq!(
