@@ -725,12 +725,16 @@ fn no_token_value_is_printed_even_at_vv() {
                 c.env("PANGEA_AUTHN_TOKEN", "pts_wrongtoken")
             })
             .expect(1),
+        emulator.cli(&["-vv", "verify"]).expect(0),
+        emulator.cli(&["-vv", "verify", "-o", "json"]).expect(0),
     ];
-    let traced = runs[0].stderr();
-    assert!(
-        traced.contains("session_list"),
-        "-vv traces requests: {traced}"
-    );
+    for traced in [runs[0].stderr(), runs[5].stderr()] {
+        assert!(
+            traced.contains("session_list"),
+            "-vv traces requests: {traced}"
+        );
+    }
+    has(&runs[5].stderr(), "client_session_list");
     for run in &runs {
         for text in [run.stdout(), run.stderr()] {
             for secret in &secrets {
