@@ -243,10 +243,14 @@ impl Error {
     /// answer for an unknown session is read by this rule.
     ///
     /// ```
-    /// use authn_session::{ApiError, Error};
-    ///
-    /// assert!(Error::from(ApiError::for_test(404, "NotFound", "no such session")).is_already_gone());
-    /// assert!(!Error::from(ApiError::for_test(400, "ValidationError", "bad id")).is_already_gone());
+    /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
+    /// match authn.session().invalidate("pmt_xpkhwpnz2cmegsws737xbsqnmnuwtvm5").await {
+    ///     Ok(_) => println!("ended"),
+    ///     Err(e) if e.is_already_gone() => println!("ended before"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// assert!(!authn_session::Error::Config("bad".into()).is_already_gone());
     /// ```
     pub fn is_already_gone(&self) -> bool {
         matches!(self, Error::Api(api) if api.kind == crate::ApiErrorKind::NotFound)
