@@ -70,15 +70,21 @@ pub enum Command {
     },
     /// End every session that matches the filters (after a confirmation).
     Revoke(RevokeArgs),
-    /// Read-only probes of the tenant: where it differs from what this SDK documents.
+    /// Read-only probes of the tenant: where it differs from what this SDK documents
+    ///
+    /// Checks: fields, filters, ordering, cursors, errors.
     ///
     /// It sends service-token lists, and exactly two other calls, which change nothing:
-    /// an invalidate of the session `pmt_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` and a client list
-    /// with the user token `ptu_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`. No tenant holds either (a
-    /// random id never repeats one letter 32 times), so there is nothing to end; they show
-    /// how the tenant answers an unknown session or token. Checks: fields, filters,
-    /// ordering, cursors, errors. Exit 0: all as documented; 1: something differs; 2: it
-    /// could not run (no token, no network, the first list refused).
+    ///   - an invalidate of the session pmt_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+    ///   - a client list with the user token ptu_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+    ///
+    /// No tenant holds either (a random id never repeats one letter 32 times), so there
+    /// is nothing to end; they show how the tenant answers an unknown session or token.
+    /// Each call may be retried as the SDK retries, honouring Retry-After.
+    ///
+    /// Exit 0: all as documented; 1: something differs; 2: it could not run (no token,
+    /// no network, the first list refused).
+    #[command(verbatim_doc_comment)]
     Verify(VerifyArgs),
     /// Print a completion script for a shell.
     Completions {
@@ -107,8 +113,7 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// At most N calls; a check past the budget is recorded `skipped`. Each call may be
-    /// retried as the SDK retries, honouring Retry-After.
+    /// At most N calls; a check past the budget is recorded `skipped`
     #[arg(long, value_name = "N", default_value = "200")]
     pub max_requests: NonZeroUsize,
     /// Output format of the report.
@@ -246,6 +251,6 @@ pub enum ReportFormat {
 pub enum VerifyFormat {
     /// A line per check, then each difference in full.
     Table,
-    /// An array with one record per check: `{"check", "case", "documented", "observed", "verdict"}`.
+    /// One record per check: `{"check", "case", "documented", "observed", "verdict"}`.
     Json,
 }

@@ -303,6 +303,16 @@ impl Probe {
                 .map(|page| page.result),
         )
     }
+
+    /// A page's `result`, or what a case that got none observed: `skipped`
+    /// once the budget is spent, `differs` when the service refused the list.
+    async fn page(&mut self, options: ListOptions) -> Result<Value, (String, Verdict)> {
+        match self.list(options).await {
+            None => Err((SPENT.to_string(), Verdict::Skipped)),
+            Some(Err(e)) => Err((format!("refused: {e}"), Verdict::Differs)),
+            Some(Ok(page)) => Ok(page),
+        }
+    }
 }
 
 /// The record of one case; every check builds its records through it.

@@ -7,7 +7,7 @@ use authn_session::{
 };
 use serde_json::Value;
 
-use super::{record, sessions, text, time, Check, CheckKind, Probe, Verdict, PAGE, SPENT};
+use super::{record, sessions, text, time, Check, CheckKind, Probe, Verdict, PAGE};
 
 /// Every `order_by` value and the field of a session item it sorts by.
 const ORDERS: [(SessionListOrderBy, &str); 7] = [
@@ -53,10 +53,9 @@ pub(super) async fn check(probe: &mut Probe) -> Vec<Check> {
                 .order_by(order_by)
                 .order(order)
                 .size(PAGE);
-            let (observed, verdict) = match probe.list(options).await {
-                None => (SPENT.to_string(), Verdict::Skipped),
-                Some(Err(e)) => (format!("refused: {e}"), Verdict::Differs),
-                Some(Ok(page)) => judge(&sessions(&page), field, order == ItemOrder::Asc),
+            let (observed, verdict) = match probe.page(options).await {
+                Ok(page) => judge(&sessions(&page), field, order == ItemOrder::Asc),
+                Err(none) => none,
             };
             checks.push(record(
                 CheckKind::Ordering,
