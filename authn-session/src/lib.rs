@@ -71,10 +71,33 @@
 //! which [`Error::is_retryable`] and [`Error::may_have_been_processed`] read
 //! too. Both list endpoints share one list and pagination path.
 //!
+//! # Tracing
+//! Each call is a `tracing` span, and each attempt a span inside it, named
+//! and filled in as OpenTelemetry's HTTP client semantic conventions say, so
+//! that `tracing-opentelemetry` exports them as trace backends expect
+//! (`otel.name` names the exported span, `otel.kind` makes it a client span).
+//! Pangea's own fields have a `pangea.` prefix. No span holds a token: the
+//! SDK puts none in a URL, and a base URL's user and password are left out.
+//!
+//! | span | level | one per | fields |
+//! |---|---|---|---|
+//! | `pangea.call` | INFO | call, around its attempts, waits and polls | `otel.name` and `pangea.operation` (the operation id, such as `session_list`), `pangea.attempts`, `pangea.request_id` (of the last answer) |
+//! | `pangea.request` | INFO | attempt | `otel.name` (the method), `otel.kind` (`client`), `http.request.method`, `server.address`, `server.port`, `url.full`, `http.response.status_code`, `error.type` (when the attempt failed), `http.request.resend_count` (from the second attempt on), `pangea.operation`, `pangea.attempt` (1, 2, …), `pangea.request_id` |
+//! | `pangea.poll` | INFO | poll of a queued (202) request | as `pangea.request`, with `pangea.poll` (1, 2, …) for `pangea.attempt` and no resend count |
+//!
+//! `error.type` is the status code of an error answer (`"503"`, as the
+//! conventions say), or else the kind of failure: `timeout`, `transport`,
+//! `decode`, `response_too_large`, `config` or `_OTHER`. Its values are
+//! bounded. A value filled in by client error correction is a WARN event
+//! inside the attempt's span, with `operation`, `request_id` and `path`; a
+//! retry is a DEBUG event with its delay.
+//! Any subscriber shows them: `authn-session -v` prints the INFO spans with
+//! `tracing-subscriber`'s `fmt` layer.
+//!
 //! # Cargo features
 //! - `rustls` (default): TLS with rustls and the *ring* crypto provider.
 //! - `native-tls`: TLS with the system's library instead.
-//! - `test-util`: [`ApiError::for_test`] and [`PangeaResponse::for_test`], to
+//! - `test-util`: `ApiError::for_test` and `PangeaResponse::for_test`, to
 //!   test your own error handling without a server.
 //! - `schemars`: every generated type derives `schemars::JsonSchema`
 //!   (schemars 0.8), to embed [`SessionItem`] and friends in your own OpenAPI

@@ -371,10 +371,9 @@ impl Capture {
     }
 
     /// A subscriber for this test's thread at `level` and above, printing
-    /// into a new capture. Set it first thing in a test: tracing caches a
-    /// call site's interest process-wide, and a test running without one
-    /// beside another could leave the other's capture empty.
+    /// into a new capture. Set it first thing in a test.
     pub fn at(level: tracing::Level) -> (Capture, tracing::subscriber::DefaultGuard) {
+        undecided_global_default();
         let capture = Capture::default();
         let writer = capture.clone();
         let subscriber = tracing_subscriber::fmt()
@@ -384,4 +383,37 @@ impl Capture {
             .finish();
         (capture, tracing::subscriber::set_default(subscriber))
     }
+}
+
+/// Installs, once per test binary, a global subscriber that records nothing
+/// but answers "sometimes" for every call site. tracing caches a call site's
+/// interest process-wide: without it, a test that reaches a span first with
+/// no subscriber of its own can get that span cached as "never", racing a
+/// capturing test's thread-local subscriber, and the capture misses the span.
+fn undecided_global_default() {
+    use tracing::{span, subscriber::Interest, Event, Metadata};
+
+    struct Undecided;
+    impl tracing::Subscriber for Undecided {
+        fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+            Interest::sometimes()
+        }
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            false
+        }
+        fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
+            span::Id::from_u64(1)
+        }
+        fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
+        fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
+        fn event(&self, _: &Event<'_>) {}
+        fn enter(&self, _: &span::Id) {}
+        fn exit(&self, _: &span::Id) {}
+    }
+
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Only fails when a global default exists already, which is as good.
+        let _ = tracing::subscriber::set_global_default(Undecided);
+    });
 }

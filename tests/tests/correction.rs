@@ -128,7 +128,7 @@ async fn a_warning_sits_in_its_attempts_span_which_names_the_envelopes_request_i
             .map(|(fields, _)| fields)
             .unwrap_or_else(|| panic!("no attempt span in {warning}"));
         assert!(
-            span.ends_with("request_id=\"prq_proxy\" request_id=\"prq_0001\""),
+            span.ends_with("pangea.request_id=\"prq_proxy\" pangea.request_id=\"prq_0001\""),
             "{span}"
         );
     }

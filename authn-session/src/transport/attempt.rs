@@ -12,7 +12,7 @@ use reqwest::{
 };
 use url::Url;
 
-use super::{redact::Redactor, Failed, Transport};
+use super::{redact::Redactor, telemetry, Failed, Transport};
 use crate::{platform, Error};
 
 /// The most a response buffer reserves before any byte arrives, whatever
@@ -61,9 +61,9 @@ impl Transport {
         // a server may echo a token anywhere, an id and a status included.
         let header_id = header_request_id(&headers, redactor);
         let span = tracing::Span::current();
-        span.record("http_status", status.as_u16());
+        span.record(telemetry::STATUS_CODE, status.as_u16());
         if let Some(id) = &header_id {
-            span.record("request_id", id.as_str());
+            span.record(telemetry::REQUEST_ID, id.as_str());
         }
         let body = self.read_capped(response, status, &header_id).await?;
         Ok(Raw {

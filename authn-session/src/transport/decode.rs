@@ -242,7 +242,7 @@ fn api_error(
 /// from the header's: fmt layers print every record.
 fn record_request_id(header_id: &Option<String>, request_id: &str) {
     if header_id.as_deref() != Some(request_id) {
-        tracing::Span::current().record("request_id", request_id);
+        tracing::Span::current().record(super::telemetry::REQUEST_ID, request_id);
     }
 }
 

@@ -29,6 +29,7 @@ mod decode;
 #[cfg(test)]
 mod fuzz;
 mod redact;
+mod telemetry;
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -41,7 +42,7 @@ use authn_session_gen::{
 use reqwest::{header::HeaderValue, Method};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
-use tracing::{field::Empty, Instrument};
+use tracing::Instrument;
 use url::Url;
 
 pub(crate) use self::call::{build, Call};
@@ -186,8 +187,11 @@ impl Transport {
         &self,
         call: Call,
     ) -> Result<PangeaResponse<R>, Error> {
+        let span = telemetry::call(call.op.id);
         let deadline = Instant::now() + self.config.operation_timeout;
-        self.within(deadline, self.attempts(call, deadline)).await
+        self.within(deadline, self.attempts(call, deadline))
+            .instrument(span)
+            .await
     }
 
     /// Polls a queued request within `operation_timeout` (for `AuthN::poll_result`).
@@ -195,8 +199,11 @@ impl Transport {
         &self,
         request_id: &str,
     ) -> Result<PangeaResponse<R>, Error> {
+        let span = telemetry::call(POLL_RESULT.id);
+        span.record(telemetry::REQUEST_ID, request_id);
         let deadline = Instant::now() + self.config.operation_timeout;
         self.within(deadline, self.poll(&POLL_RESULT, request_id, &[]))
+            .instrument(span)
             .await
     }
 
@@ -223,41 +230,40 @@ impl Transport {
         };
         let method = Method::from_bytes(call.op.method.as_bytes())
             .map_err(|_| Error::Config(format!("bad method {:?}", call.op.method)))?;
+        let target = telemetry::Target::new(call.op.method, &url);
         let started = Instant::now();
         let mut retried_ids: Vec<String> = Vec::new();
         for attempt in 1u32.. {
             self.hold_back().await;
-            let span = tracing::info_span!(
-                "pangea.request",
-                operation = call.op.id,
-                attempt,
-                request_id = Empty,
-                http_status = Empty
-            );
+            let span = telemetry::attempt(&target, call.op.id, attempt);
             let outcome = self
                 .attempt::<R>(&method, &url, &call, &retried_ids)
-                .instrument(span)
+                .instrument(span.clone())
                 .await;
             let failed = match outcome {
-                Outcome::Done(response) => return Ok(response),
+                Outcome::Done(response) => return telemetry::ended(attempt, Ok(response)),
                 Outcome::Accepted(request_id) if self.config.queued_retry_enabled => {
-                    return self.poll(&call.op, &request_id, &call.secrets).await;
+                    let polled = self.poll(&call.op, &request_id, &call.secrets).await;
+                    return telemetry::ended(attempt, polled);
                 }
-                Outcome::Accepted(request_id) => return Err(Error::Accepted { request_id }),
+                Outcome::Accepted(request_id) => {
+                    return telemetry::ended(attempt, Err(Error::Accepted { request_id }))
+                }
                 Outcome::Failed(failed) => failed,
             };
+            telemetry::failed(&span, &failed.error);
             retried_ids.extend(failed.request_id.clone());
             let cause = failed.error.retry_cause();
             let error = with_attempts(failed.error, attempt);
             if attempt > self.config.request_retries || !should_retry(call.op.retry, cause) {
-                return Err(error);
+                return telemetry::ended(attempt, Err(error));
             }
             let Some(resume) = self.resume_at(attempt, cause, failed.retry_after) else {
-                return Err(error);
+                return telemetry::ended(attempt, Err(error));
             };
             // Waiting past either bound would only end in a timeout: say why now.
             if self.past_bounds(resume, started, deadline) {
-                return Err(error);
+                return telemetry::ended(attempt, Err(error));
             }
             tracing::debug!(operation = call.op.id, attempt, delay = ?(resume - Instant::now()), %error, "retrying");
             platform::sleep_until(resume).await;
@@ -340,6 +346,7 @@ impl Transport {
             .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
             .pop_if_empty()
             .push(request_id);
+        let target = telemetry::Target::new("GET", &url);
         let started = Instant::now();
         let mut last_error = None;
         for n in 1u32.. {
@@ -355,18 +362,15 @@ impl Transport {
                 .poll_interval
                 .saturating_mul(n.saturating_mul(n));
             platform::sleep(wait.min(remaining)).await;
-            let span = tracing::info_span!(
-                "pangea.poll",
-                operation = op.id,
-                poll = n,
-                request_id,
-                http_status = Empty
-            );
+            let span = telemetry::poll(&target, op.id, n, request_id);
             let request = self.request(Method::GET, &url);
             let outcome = self
                 .exchange::<R>(request, &url, op, secrets)
-                .instrument(span)
+                .instrument(span.clone())
                 .await;
+            if let Outcome::Failed(failed) = &outcome {
+                telemetry::failed(&span, &failed.error);
+            }
             match outcome {
                 Outcome::Done(response) => return Ok(response),
                 Outcome::Accepted(_) => {}

@@ -1,0 +1,193 @@
+//! The spans of a call, named as OpenTelemetry's HTTP client semantic
+//! conventions name them, so that `tracing-opentelemetry` exports them as
+//! backends expect. Every span and field name is written here once.
+//!
+//! The spans and fields are listed in the crate docs ("Tracing").
+
+use std::borrow::Cow;
+
+use tracing::{field::Empty, Span};
+use url::Url;
+
+use crate::{Error, PangeaResponse};
+
+pub(super) const STATUS_CODE: &str = "http.response.status_code";
+pub(super) const REQUEST_ID: &str = "pangea.request_id";
+const ERROR_TYPE: &str = "error.type";
+const RESEND_COUNT: &str = "http.request.resend_count";
+const ATTEMPTS: &str = "pangea.attempts";
+
+/// Where a call's requests go, as the conventions' fields give it.
+pub(super) struct Target {
+    method: &'static str,
+    address: String,
+    port: Option<u16>,
+    /// The URL without credentials.
+    full: String,
+}
+
+impl Target {
+    pub(super) fn new(method: &'static str, url: &Url) -> Self {
+        let mut full = url.clone();
+        // Neither can fail on an http(s) URL; a URL that cannot hold them has none.
+        let _ = full.set_username("");
+        let _ = full.set_password(None);
+        Target {
+            method,
+            address: url.host_str().unwrap_or_default().to_string(),
+            port: url.port_or_known_default(),
+            full: full.into(),
+        }
+    }
+}
+
+/// The span of a whole call of `operation`.
+pub(super) fn call(operation: &'static str) -> Span {
+    tracing::info_span!(
+        "pangea.call",
+        otel.name = operation,
+        pangea.operation = operation,
+        pangea.attempts = Empty,
+        pangea.request_id = Empty,
+    )
+}
+
+/// The span of attempt number `attempt` (from 1).
+pub(super) fn attempt(target: &Target, operation: &'static str, attempt: u32) -> Span {
+    let span = tracing::info_span!(
+        "pangea.request",
+        otel.name = target.method,
+        otel.kind = "client",
+        http.request.method = target.method,
+        server.address = target.address.as_str(),
+        server.port = target.port,
+        url.full = target.full.as_str(),
+        http.response.status_code = Empty,
+        "error.type" = Empty,
+        http.request.resend_count = Empty,
+        pangea.operation = operation,
+        pangea.attempt = attempt,
+        pangea.request_id = Empty,
+    );
+    if attempt > 1 {
+        span.record(RESEND_COUNT, attempt - 1);
+    }
+    span
+}
+
+/// The span of poll number `poll` of a queued request.
+pub(super) fn poll(target: &Target, operation: &'static str, poll: u32, request_id: &str) -> Span {
+    tracing::info_span!(
+        "pangea.poll",
+        otel.name = target.method,
+        otel.kind = "client",
+        http.request.method = target.method,
+        server.address = target.address.as_str(),
+        server.port = target.port,
+        url.full = target.full.as_str(),
+        http.response.status_code = Empty,
+        "error.type" = Empty,
+        pangea.operation = operation,
+        pangea.poll = poll,
+        pangea.request_id = request_id,
+    )
+}
+
+/// Records a failed attempt's `error.type` in its span.
+pub(super) fn failed(span: &Span, error: &Error) {
+    span.record(ERROR_TYPE, error_type(error).as_ref());
+}
+
+/// Records, in the current span (the call's), how many attempts the call
+/// took and the id of its last answer; hands `result` back.
+pub(super) fn ended<T>(
+    attempts: u32,
+    result: Result<PangeaResponse<T>, Error>,
+) -> Result<PangeaResponse<T>, Error> {
+    let span = Span::current();
+    span.record(ATTEMPTS, attempts);
+    let request_id = match &result {
+        Ok(response) => Some(response.request_id.as_str()),
+        Err(error) => error.request_id(),
+    };
+    if let Some(id) = request_id {
+        span.record(REQUEST_ID, id);
+    }
+    result
+}
+
+/// `error.type`: bounded values only (a status code or a kind), so that it
+/// could label a metric too.
+pub(super) fn error_type(error: &Error) -> Cow<'static, str> {
+    match (error.http_status(), error) {
+        (Some(status), _) if status >= 400 => Cow::Owned(status.to_string()),
+        (_, Error::Timeout { .. } | Error::OperationTimeout { .. }) => "timeout".into(),
+        (_, Error::Transport { .. }) => "transport".into(),
+        (_, Error::Decode { .. }) => "decode".into(),
+        (_, Error::ResponseTooLarge { .. }) => "response_too_large".into(),
+        (_, Error::Config(_) | Error::InvalidInput { .. }) => "config".into(),
+        _ => "_OTHER".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::ApiError;
+
+    #[test]
+    fn error_type_is_the_status_code_of_an_error_answer_and_a_kind_otherwise() {
+        let api = |http_status| {
+            Error::from(ApiError {
+                kind: crate::ApiErrorKind::from_status("X", http_status),
+                http_status,
+                status: "X".into(),
+                summary: String::new(),
+                request_id: "prq_1".into(),
+                field_errors: Vec::new(),
+                retry_after: None,
+                attempts: 1,
+            })
+        };
+        assert_eq!(error_type(&api(503)), "503");
+        assert_eq!(error_type(&api(400)), "400");
+        let timeout = Duration::from_secs(1);
+        assert_eq!(error_type(&Error::Timeout { timeout }), "timeout");
+        assert_eq!(error_type(&Error::OperationTimeout { timeout }), "timeout");
+        assert_eq!(error_type(&Error::Config("x".into())), "config");
+        let too_large = |http_status| Error::ResponseTooLarge {
+            http_status,
+            request_id: None,
+            limit: 1,
+        };
+        assert_eq!(error_type(&too_large(200)), "response_too_large");
+        assert_eq!(error_type(&too_large(502)), "502");
+        let accepted = Error::Accepted {
+            request_id: "prq_1".into(),
+        };
+        assert_eq!(error_type(&accepted), "_OTHER");
+    }
+
+    #[test]
+    fn a_target_is_the_url_without_credentials() {
+        let url =
+            Url::parse("https://user:secret@authn.aws.us.pangea.cloud/v2/session/list").unwrap();
+        let target = Target::new("POST", &url);
+        assert_eq!(
+            target.full,
+            "https://authn.aws.us.pangea.cloud/v2/session/list"
+        );
+        assert_eq!(target.address, "authn.aws.us.pangea.cloud");
+        assert_eq!(target.port, Some(443));
+        let local = Target::new(
+            "GET",
+            &Url::parse("http://127.0.0.1:4010/request/prq_1").unwrap(),
+        );
+        assert_eq!(
+            (local.address.as_str(), local.port),
+            ("127.0.0.1", Some(4010))
+        );
+    }
+}
