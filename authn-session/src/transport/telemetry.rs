@@ -17,26 +17,32 @@ const ERROR_TYPE: &str = "error.type";
 const RESEND_COUNT: &str = "http.request.resend_count";
 const ATTEMPTS: &str = "pangea.attempts";
 
-/// Where a call's requests go, as the conventions' fields give it.
-pub(super) struct Target {
+/// Where a call's requests go, as the conventions' fields give it: borrowed
+/// from the URL, so that a call with no subscriber allocates nothing for it.
+pub(super) struct Target<'a> {
     method: &'static str,
-    address: String,
+    address: &'a str,
     port: Option<u16>,
     /// The URL without credentials.
-    full: String,
+    full: Cow<'a, str>,
 }
 
-impl Target {
-    pub(super) fn new(method: &'static str, url: &Url) -> Self {
-        let mut full = url.clone();
-        // Neither can fail on an http(s) URL; a URL that cannot hold them has none.
-        let _ = full.set_username("");
-        let _ = full.set_password(None);
+impl<'a> Target<'a> {
+    pub(super) fn new(method: &'static str, url: &'a Url) -> Self {
+        let full = if url.username().is_empty() && url.password().is_none() {
+            Cow::Borrowed(url.as_str())
+        } else {
+            let mut bare = url.clone();
+            // Neither fails on an http(s) URL, the only kind a config holds.
+            let _ = bare.set_username("");
+            let _ = bare.set_password(None);
+            Cow::Owned(bare.into())
+        };
         Target {
             method,
-            address: url.host_str().unwrap_or_default().to_string(),
+            address: url.host_str().unwrap_or_default(),
             port: url.port_or_known_default(),
-            full: full.into(),
+            full,
         }
     }
 }
@@ -59,9 +65,9 @@ pub(super) fn attempt(target: &Target, operation: &'static str, attempt: u32) ->
         otel.name = target.method,
         otel.kind = "client",
         http.request.method = target.method,
-        server.address = target.address.as_str(),
+        server.address = target.address,
         server.port = target.port,
-        url.full = target.full.as_str(),
+        url.full = target.full.as_ref(),
         http.response.status_code = Empty,
         "error.type" = Empty,
         http.request.resend_count = Empty,
@@ -82,9 +88,9 @@ pub(super) fn poll(target: &Target, operation: &'static str, poll: u32, request_
         otel.name = target.method,
         otel.kind = "client",
         http.request.method = target.method,
-        server.address = target.address.as_str(),
+        server.address = target.address,
         server.port = target.port,
-        url.full = target.full.as_str(),
+        url.full = target.full.as_ref(),
         http.response.status_code = Empty,
         "error.type" = Empty,
         pangea.operation = operation,
@@ -181,13 +187,9 @@ mod tests {
         );
         assert_eq!(target.address, "authn.aws.us.pangea.cloud");
         assert_eq!(target.port, Some(443));
-        let local = Target::new(
-            "GET",
-            &Url::parse("http://127.0.0.1:4010/request/prq_1").unwrap(),
-        );
-        assert_eq!(
-            (local.address.as_str(), local.port),
-            ("127.0.0.1", Some(4010))
-        );
+        let url = Url::parse("http://127.0.0.1:4010/request/prq_1").unwrap();
+        let local = Target::new("GET", &url);
+        assert_eq!(local.full, "http://127.0.0.1:4010/request/prq_1");
+        assert_eq!((local.address, local.port), ("127.0.0.1", Some(4010)));
     }
 }
