@@ -174,6 +174,20 @@ mod tests {
             request_id: "prq_1".into(),
         };
         assert_eq!(error_type(&accepted), "_OTHER");
+        let decode = Error::Decode {
+            http_status: 200,
+            request_id: None,
+            excerpt: None,
+            source: None,
+        };
+        assert_eq!(error_type(&decode), "decode");
+        let client = crate::http_client_builder().build().unwrap();
+        let source = client.get("no url").build().unwrap_err();
+        let transport = Error::Transport {
+            source,
+            may_have_been_processed: false,
+        };
+        assert_eq!(error_type(&transport), "transport");
     }
 
     #[test]
