@@ -58,6 +58,34 @@ impl AuthN {
         Self::build(token.into(), config, None)
     }
 
+    /// A handle whose calls use `overrides`: a shorter deadline, fewer
+    /// retries or none, extra headers. It shares this client's connection
+    /// pool, token and 429 hold-back; this client is not changed. Cheap: make
+    /// one per call, or keep one for a kind of call. Bad overrides are an
+    /// [`Error::InvalidInput`] here, before any request.
+    ///
+    /// ```no_run
+    /// # async fn demo(authn: authn_session::AuthN) -> Result<(), authn_session::Error> {
+    /// use std::time::Duration;
+    /// use authn_session::Overrides;
+    ///
+    /// // At 3 a.m.: one attempt each, 5 s at most, tagged with the incident.
+    /// let urgent = authn.with_overrides(
+    ///     Overrides::new()
+    ///         .operation_timeout(Duration::from_secs(5))
+    ///         .request_retries(0)
+    ///         .header("x-incident", "INC-4211"),
+    /// )?;
+    /// urgent.session().invalidate("pmt_xpkhwpnz2cmegsws737xbsqnmnuwtvm5").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_overrides(&self, overrides: crate::Overrides) -> Result<AuthN, Error> {
+        let checked = overrides.check()?;
+        Ok(AuthN {
+            transport: Arc::new(self.transport.overridden(checked)),
+        })
+    }
+
     /// Like [`AuthN::new`], with your own `reqwest::Client`: for custom root
     /// certificates, a proxy or mTLS. Start from
     /// [`http_client_builder`](crate::http_client_builder), which is set up

@@ -118,6 +118,7 @@ mod error;
 mod keeper;
 mod list;
 mod options;
+mod overrides;
 mod platform;
 mod response;
 pub mod retry;
@@ -172,6 +173,7 @@ pub use error::{DecodeError, Error};
 pub use keeper::{KeeperError, TokenKeeper, Tokens};
 pub use list::{PageStream, SessionStream};
 pub use options::{InvalidateOptions, ListOptions, RefreshOptions};
+pub use overrides::Overrides;
 pub use platform::MaybeSend;
 /// The `reqwest` this SDK is built on, for [`AuthN::with_http_client`].
 pub use reqwest;

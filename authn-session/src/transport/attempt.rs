@@ -32,11 +32,17 @@ impl Transport {
     /// A request with the headers every call carries. The per-attempt timeout
     /// is set here, so it holds for a caller's own `reqwest::Client` too.
     pub(super) fn request(&self, method: Method, url: &Url) -> reqwest::RequestBuilder {
-        self.http
+        let request = self
+            .http
             .request(method, url.clone())
             .header(header::AUTHORIZATION, self.authorization.clone())
             .header(header::USER_AGENT, self.user_agent.clone())
-            .timeout(self.config.request_timeout)
+            .timeout(self.config.request_timeout);
+        if self.extra_headers.is_empty() {
+            request
+        } else {
+            request.headers(self.extra_headers.clone())
+        }
     }
 
     /// Sends `request` and reads its response within the size limit.

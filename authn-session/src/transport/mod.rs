@@ -39,7 +39,10 @@ use authn_session_gen::{
     SecretToken,
 };
 
-use reqwest::{header::HeaderValue, Method};
+use reqwest::{
+    header::{HeaderMap, HeaderValue},
+    Method,
+};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -47,6 +50,7 @@ use url::Url;
 
 pub(crate) use self::call::{build, Call};
 use self::redact::Redactor;
+use crate::overrides::Checked;
 use crate::{
     platform::{self, Instant, MaybeSend},
     retry::{backoff, should_retry, Cause},
@@ -78,9 +82,12 @@ pub(crate) struct Transport {
     service_token: SecretToken,
     /// The URL of every operation, parsed once rather than per call.
     urls: Vec<(&'static str, Url)>,
+    /// Headers of [`crate::Overrides`], sent with every request.
+    extra_headers: HeaderMap,
     /// Until when every call of this client holds back: set by a 429, so one
-    /// throttled call slows them all (a bulk run's workers included).
-    throttled_until: std::sync::Mutex<Option<Instant>>,
+    /// throttled call slows them all (a bulk run's workers included, and the
+    /// handles of [`crate::AuthN::with_overrides`]).
+    throttled_until: Arc<std::sync::Mutex<Option<Instant>>>,
 }
 
 /// What one attempt came to.
@@ -137,8 +144,33 @@ impl Transport {
             user_agent,
             service_token,
             urls,
-            throttled_until: std::sync::Mutex::new(None),
+            extra_headers: HeaderMap::new(),
+            throttled_until: Arc::default(),
         })
+    }
+
+    /// This transport with `overrides`: the same connection pool, token and
+    /// 429 hold-back; the overridden settings and headers added.
+    pub(crate) fn overridden(&self, overrides: Checked) -> Self {
+        let mut config = self.config.clone();
+        if let Some(timeout) = overrides.operation_timeout {
+            config.operation_timeout = timeout;
+        }
+        if let Some(retries) = overrides.request_retries {
+            config.request_retries = retries;
+        }
+        let mut extra_headers = self.extra_headers.clone();
+        extra_headers.extend(overrides.headers);
+        Self {
+            http: self.http.clone(),
+            config,
+            authorization: self.authorization.clone(),
+            user_agent: self.user_agent.clone(),
+            service_token: self.service_token.clone(),
+            urls: self.urls.clone(),
+            extra_headers,
+            throttled_until: self.throttled_until.clone(),
+        }
     }
 
     /// The `config_id` every request body carries, when the client has one.
