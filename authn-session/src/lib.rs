@@ -97,6 +97,14 @@
 //! # Cargo features
 //! - `rustls` (default): TLS with rustls and the *ring* crypto provider.
 //! - `native-tls`: TLS with the system's library instead.
+//! - `metrics`: call and attempt metrics through the `metrics` facade, for
+//!   whatever exporter the application installs (Prometheus, OpenTelemetry):
+//!   `pangea.authn.client.call.duration` (histogram, seconds, a call with its
+//!   retries), `pangea.authn.client.call.attempts` (counter) and
+//!   `http.client.request.duration` (histogram, seconds, each attempt), with
+//!   the labels `pangea.operation`, `http.response.status_code` and, on
+//!   failure, `error.type`: bounded values, never an id or a token. Nothing
+//!   of it is compiled without the feature.
 //! - `test-util`: `ApiError::for_test` and `PangeaResponse::for_test`, to
 //!   test your own error handling without a server.
 //! - `schemars`: every generated type derives `schemars::JsonSchema`

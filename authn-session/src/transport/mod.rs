@@ -31,7 +31,14 @@ mod fuzz;
 mod redact;
 mod telemetry;
 
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use authn_session_gen::{
     operations::{self, Operation},
@@ -219,11 +226,21 @@ impl Transport {
         &self,
         call: Call,
     ) -> Result<PangeaResponse<R>, Error> {
-        let span = telemetry::call(call.op.id);
-        let deadline = Instant::now() + self.config.operation_timeout;
-        self.within(deadline, self.attempts(call, deadline))
-            .instrument(span)
-            .await
+        let (op, span) = (call.op.id, telemetry::call(call.op.id));
+        let started = Instant::now();
+        let deadline = started + self.config.operation_timeout;
+        let tried = AtomicU32::new(0);
+        let result = self
+            .within(deadline, self.attempts(call, deadline, &tried))
+            .instrument(span.clone())
+            .await;
+        match result {
+            // The attempts were cut short, before they could say how they ended.
+            Err(timeout @ Error::OperationTimeout { .. }) => span.in_scope(|| {
+                telemetry::ended(op, started, tried.load(Ordering::Relaxed), Err(timeout))
+            }),
+            other => other,
+        }
     }
 
     /// Polls a queued request within `operation_timeout` (for `AuthN::poll_result`).
@@ -251,10 +268,12 @@ impl Transport {
             }))
     }
 
+    /// The attempts of `call`; `tried` counts them as they start.
     async fn attempts<R: DeserializeOwned>(
         &self,
         call: Call,
         deadline: Instant,
+        tried: &AtomicU32,
     ) -> Result<PangeaResponse<R>, Error> {
         let url = match self.urls.iter().find(|(id, _)| *id == call.op.id) {
             Some((_, url)) => url.clone(),
@@ -267,35 +286,43 @@ impl Transport {
         let mut retried_ids: Vec<String> = Vec::new();
         for attempt in 1u32.. {
             self.hold_back().await;
+            tried.store(attempt, Ordering::Relaxed);
             let span = telemetry::attempt(&target, call.op.id, attempt);
+            let sent = Instant::now();
             let outcome = self
                 .attempt::<R>(&method, &url, &call, &retried_ids)
                 .instrument(span.clone())
                 .await;
+            let op = call.op.id;
+            let ended = |result| telemetry::ended(op, started, attempt, result);
             let failed = match outcome {
-                Outcome::Done(response) => return telemetry::ended(attempt, Ok(response)),
-                Outcome::Accepted(request_id) if self.config.queued_retry_enabled => {
-                    let polled = self.poll(&call.op, &request_id, &call.secrets).await;
-                    return telemetry::ended(attempt, polled);
+                Outcome::Done(response) => {
+                    telemetry::attempted(op, sent, Some(response.http_status()), None);
+                    return ended(Ok(response));
                 }
                 Outcome::Accepted(request_id) => {
-                    return telemetry::ended(attempt, Err(Error::Accepted { request_id }))
+                    telemetry::attempted(op, sent, Some(202), None);
+                    if !self.config.queued_retry_enabled {
+                        return ended(Err(Error::Accepted { request_id }));
+                    }
+                    return ended(self.poll(&call.op, &request_id, &call.secrets).await);
                 }
                 Outcome::Failed(failed) => failed,
             };
+            telemetry::attempted(op, sent, failed.error.http_status(), Some(&failed.error));
             telemetry::failed(&span, &failed.error);
             retried_ids.extend(failed.request_id.clone());
             let cause = failed.error.retry_cause();
             let error = with_attempts(failed.error, attempt);
             if attempt > self.config.request_retries || !should_retry(call.op.retry, cause) {
-                return telemetry::ended(attempt, Err(error));
+                return ended(Err(error));
             }
             let Some(resume) = self.resume_at(attempt, cause, failed.retry_after) else {
-                return telemetry::ended(attempt, Err(error));
+                return ended(Err(error));
             };
             // Waiting past either bound would only end in a timeout: say why now.
             if self.past_bounds(resume, started, deadline) {
-                return telemetry::ended(attempt, Err(error));
+                return ended(Err(error));
             }
             tracing::debug!(operation = call.op.id, attempt, delay = ?(resume - Instant::now()), %error, "retrying");
             platform::sleep_until(resume).await;

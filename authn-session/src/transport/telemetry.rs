@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use tracing::{field::Empty, Span};
 use url::Url;
 
-use crate::{Error, PangeaResponse};
+use crate::{platform::Instant, Error, PangeaResponse};
 
 pub(super) const STATUS_CODE: &str = "http.response.status_code";
 pub(super) const REQUEST_ID: &str = "pangea.request_id";
@@ -105,8 +105,11 @@ pub(super) fn failed(span: &Span, error: &Error) {
 }
 
 /// Records, in the current span (the call's), how many attempts the call
-/// took and the id of its last answer; hands `result` back.
+/// took and the id of its last answer, and the call's metrics; hands
+/// `result` back.
 pub(super) fn ended<T>(
+    operation: &'static str,
+    started: Instant,
     attempts: u32,
     result: Result<PangeaResponse<T>, Error>,
 ) -> Result<PangeaResponse<T>, Error> {
@@ -119,7 +122,65 @@ pub(super) fn ended<T>(
     if let Some(id) = request_id {
         span.record(REQUEST_ID, id);
     }
+    #[cfg(feature = "metrics")]
+    {
+        let (status, error) = match &result {
+            Ok(response) => (Some(response.http_status()), None),
+            Err(error) => (error.http_status(), Some(error)),
+        };
+        let labels = labels(operation, status, error);
+        metrics::histogram!(CALL_DURATION, labels.clone()).record(started.elapsed().as_secs_f64());
+        metrics::counter!(CALL_ATTEMPTS, labels).increment(attempts.into());
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (operation, started);
     result
+}
+
+/// Records one attempt's `http.client.request.duration` (with the `metrics`
+/// feature): `status` is the answer's, `error` the failure's.
+pub(super) fn attempted(
+    operation: &'static str,
+    started: Instant,
+    status: Option<u16>,
+    error: Option<&Error>,
+) {
+    #[cfg(feature = "metrics")]
+    metrics::histogram!(REQUEST_DURATION, labels(operation, status, error))
+        .record(started.elapsed().as_secs_f64());
+    #[cfg(not(feature = "metrics"))]
+    let _ = (operation, started, status, error);
+}
+
+/// A call's histogram, in seconds, from its start to its result, retries included.
+#[cfg(feature = "metrics")]
+const CALL_DURATION: &str = "pangea.authn.client.call.duration";
+/// A counter of attempts, added when a call ends.
+#[cfg(feature = "metrics")]
+const CALL_ATTEMPTS: &str = "pangea.authn.client.call.attempts";
+/// An attempt's histogram, in seconds, as the HTTP semantic conventions name it.
+#[cfg(feature = "metrics")]
+const REQUEST_DURATION: &str = "http.client.request.duration";
+
+/// The labels of every metric, bounded: the operation id, the status code,
+/// and `error.type` on failure; never an id or a token.
+#[cfg(feature = "metrics")]
+fn labels(
+    operation: &'static str,
+    status: Option<u16>,
+    error: Option<&Error>,
+) -> Vec<metrics::Label> {
+    let mut labels = vec![metrics::Label::new("pangea.operation", operation)];
+    if let Some(status) = status {
+        labels.push(metrics::Label::new(STATUS_CODE, status.to_string()));
+    }
+    if let Some(error) = error {
+        labels.push(metrics::Label::new(
+            ERROR_TYPE,
+            error_type(error).into_owned(),
+        ));
+    }
+    labels
 }
 
 /// `error.type`: bounded values only (a status code or a kind), so that it
