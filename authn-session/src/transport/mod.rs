@@ -87,8 +87,9 @@ pub(crate) struct Transport {
     authorization: HeaderValue,
     user_agent: HeaderValue,
     service_token: SecretToken,
-    /// The URL of every operation, parsed once rather than per call.
-    urls: Vec<(&'static str, Url)>,
+    /// The URL of every operation, parsed once rather than per call, and
+    /// shared with the handles of [`crate::AuthN::with_overrides`].
+    urls: Arc<[(&'static str, Url)]>,
     /// Headers of [`crate::Overrides`], sent with every request.
     extra_headers: HeaderMap,
     /// Until when every call of this client holds back: set by a 429, so one
