@@ -177,17 +177,30 @@ impl Room {
     }
 }
 
+/// How long a kept-alive connection must have been unused before it is
+/// closed to make room. A client's pool reuses its most recently used
+/// connection first, and a request it sends on a connection just as the
+/// connection closes is lost (`IncompleteMessage`): a refresh is then never
+/// retried. A connection unused this long is rarely the one picked.
+const IDLE_GRACE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Whether a connection has answered a request and has none in flight: a
 /// kept-alive connection its client is not using.
 #[derive(Default)]
 struct Activity {
     in_flight: AtomicUsize,
-    answered: AtomicBool,
+    /// When its last answer was ready; `None` before the first.
+    answered: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Activity {
     fn idle(&self) -> bool {
-        self.answered.load(Ordering::SeqCst) && self.in_flight.load(Ordering::SeqCst) == 0
+        let answered = *self
+            .answered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.in_flight.load(Ordering::SeqCst) == 0
+            && answered.is_some_and(|at| at.elapsed() >= IDLE_GRACE)
     }
 }
 
@@ -203,7 +216,11 @@ impl Busy {
 
 impl Drop for Busy {
     fn drop(&mut self) {
-        self.0.answered.store(true, Ordering::SeqCst);
+        *self
+            .0
+            .answered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::time::Instant::now());
         self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
