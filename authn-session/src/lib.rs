@@ -125,6 +125,7 @@ mod config;
 mod error;
 mod keeper;
 mod list;
+mod observe;
 mod options;
 mod overrides;
 mod platform;
@@ -160,7 +161,9 @@ pub mod raw {
 
 pub use api_error::{ApiError, ApiErrorKind, UnknownStatus};
 pub use authn_session_gen::{
-    limits, operations, types,
+    limits, operations,
+    operations::Target,
+    types,
     types::{
         ClientSessionListResult, ClientSessionRefreshResult, EmptyResult, FieldError, ItemOrder,
         LoginToken, ProfileFilterValue, SessionItem, SessionListFilter, SessionListOrderBy,
@@ -180,6 +183,7 @@ pub use config::{
 pub use error::{DecodeError, Error};
 pub use keeper::{KeeperError, TokenKeeper, Tokens};
 pub use list::{PageStream, SessionStream};
+pub use observe::AttemptRecord;
 pub use options::{InvalidateOptions, ListOptions, RefreshOptions};
 pub use overrides::Overrides;
 pub use platform::MaybeSend;

@@ -14,6 +14,9 @@ use crate::{
     CodegenError, Options,
 };
 
+/// The schemas of the ids a request ends, and their `Target` variants.
+const TARGETS: &[(&str, &str)] = &[("SessionId", "Session"), ("UserId", "User")];
+
 fn settings(options: Options) -> GenerationSettings {
     let mut settings = GenerationSettings::default();
     if options.json_schema {
@@ -179,6 +182,20 @@ fn operations_table(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
                 type Result: ::serde::de::DeserializeOwned;
                 /// The secret tokens this request carries.
                 fn secrets(&self) -> ::std::vec::Vec<crate::SecretToken>;
+                /// The session or user this request ends, for a request whose
+                /// body names one (a required `SessionId` or `UserId` field).
+                fn target(&self) -> ::std::option::Option<Target> {
+                    ::std::option::Option::None
+                }
+            }
+
+            /// The session or user a request ends: what an audit record of it names.
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            pub enum Target {
+                /// A session, by id (`SessionId`).
+                Session(super::types::SessionId),
+                /// Every session of a user, by id (`UserId`).
+                User(crate::UserId),
             }
 
             #(#requests)*
@@ -343,6 +360,30 @@ fn request_impl(
         })
         .collect();
     let count = proc_macro2::Literal::usize_unsuffixed(secrets.len());
+    let targets: Vec<_> = object
+        .properties
+        .iter()
+        .filter(|(field, _)| object.required.contains(field))
+        .filter_map(|(field, property)| {
+            let ReferenceOr::Reference { reference } = property else {
+                return None;
+            };
+            let (_, variant) = TARGETS
+                .iter()
+                .find(|(schema, _)| ref_name(reference) == Some(schema))?;
+            let (member, variant) = (format_ident!("{field}"), format_ident!("{variant}"));
+            Some(quote! {
+                fn target(&self) -> ::std::option::Option<Target> {
+                    ::std::option::Option::Some(Target::#variant(self.#member.clone()))
+                }
+            })
+        })
+        .collect();
+    if targets.len() > 1 {
+        return Err(CodegenError(format!(
+            "{id}: {body} names more than one session or user to end"
+        )));
+    }
     let (body, result) = (format_ident!("{body}"), format_ident!("{result}"));
     Ok(quote! {
         impl Request for super::types::#body {
@@ -352,6 +393,7 @@ fn request_impl(
                 let tokens: [::std::option::Option<crate::SecretToken>; #count] = [#(#secrets),*];
                 tokens.into_iter().flatten().collect()
             }
+            #(#targets)*
         }
     })
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::{parse_base_url, Config, DEFAULT_BASE_URL_TEMPLATE, SERVICE_NAME};
-use crate::Error;
+use crate::{observe::Observer, AttemptRecord, Error};
 
 /// Builder of [`Config`]; every setter has the name of the setting.
 ///
@@ -37,6 +37,7 @@ pub struct ConfigBuilder {
     poll_result_timeout: Duration,
     poll_interval: Duration,
     max_response_bytes: usize,
+    observer: Option<Observer>,
 }
 
 impl Default for ConfigBuilder {
@@ -58,6 +59,7 @@ impl Default for ConfigBuilder {
             poll_result_timeout: Duration::from_secs(120),
             poll_interval: Duration::from_secs(1),
             max_response_bytes: 16 * 1024 * 1024,
+            observer: None,
         }
     }
 }
@@ -263,6 +265,32 @@ impl ConfigBuilder {
         self
     }
 
+    /// Registers the one observer that sees every attempt of every call
+    /// ([`AttemptRecord`]): the operation, method, URL, status, request id,
+    /// duration and error, and for a call that ends sessions the session or
+    /// user it targets. It never sees a token. A second call replaces the
+    /// first observer.
+    ///
+    /// It runs inline, on the task making the call, after each attempt and
+    /// before any retry: keep it quick (send the record down a channel for
+    /// slow work). A panic in it is a panic of the call.
+    ///
+    /// ```
+    /// let config = authn_session::Config::builder()
+    ///     .observer(|attempt| {
+    ///         eprintln!("{} {} -> {:?} in {:?}", attempt.method, attempt.url, attempt.http_status, attempt.duration)
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), authn_session::Error>(())
+    /// ```
+    pub fn observer(
+        mut self,
+        observer: impl Fn(&AttemptRecord<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.observer = Some(Observer(std::sync::Arc::new(observer)));
+        self
+    }
+
     /// Checks the settings and builds the [`Config`].
     ///
     /// ```
@@ -320,6 +348,7 @@ impl ConfigBuilder {
             poll_result_timeout: self.poll_result_timeout,
             poll_interval: self.poll_interval,
             max_response_bytes: self.max_response_bytes,
+            observer: self.observer,
         })
     }
 

@@ -50,6 +50,7 @@ pub struct Config {
     pub(crate) poll_result_timeout: Duration,
     pub(crate) poll_interval: Duration,
     pub(crate) max_response_bytes: usize,
+    pub(crate) observer: Option<crate::observe::Observer>,
 }
 
 impl Config {

@@ -2,19 +2,21 @@
 //! the tokens it carries (redacted from anything quoted back in errors).
 
 use authn_session_gen::{
-    operations::{Operation, Request},
+    operations::{Operation, Request, Target},
     SecretToken,
 };
 use bytes::Bytes;
 
 use crate::Error;
 
-/// One call to make: which operation, its encoded body, and the tokens in that
-/// body (redacted from anything quoted back in errors).
+/// One call to make: which operation, its encoded body, the tokens in that
+/// body (redacted from anything quoted back in errors), and the session or
+/// user it ends (for the observer).
 pub(crate) struct Call {
     pub(super) op: Operation,
     pub(super) body: Bytes,
     pub(super) secrets: Vec<SecretToken>,
+    pub(super) target: Option<Target>,
 }
 
 impl Call {
@@ -29,6 +31,7 @@ impl Call {
             op: Q::OP,
             body: body.into(),
             secrets: request.secrets(),
+            target: request.target(),
         })
     }
 }

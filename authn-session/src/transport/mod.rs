@@ -28,17 +28,11 @@ mod correct;
 mod decode;
 #[cfg(test)]
 mod fuzz;
+mod observed;
 mod redact;
 mod telemetry;
 
-use std::{
-    future::Future,
-    sync::{
-        atomic::{AtomicU32, Ordering},
-        Arc,
-    },
-    time::Duration,
-};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use authn_session_gen::{
     operations::{self, Operation},
@@ -56,12 +50,15 @@ use tracing::Instrument;
 use url::Url;
 
 pub(crate) use self::call::{build, Call};
+use self::observed::{InFlight, Watch};
 use self::redact::Redactor;
+pub(crate) use self::telemetry::error_type;
+use self::telemetry::Endpoint;
 use crate::overrides::Checked;
 use crate::{
     platform::{self, Instant, MaybeSend},
     retry::{backoff, should_retry, Cause},
-    Config, Error, PangeaResponse,
+    AttemptRecord, Config, Error, PangeaResponse,
 };
 
 const RETRIED_IDS_HEADER: &str = "x-pangea-retried-request-ids";
@@ -230,16 +227,23 @@ impl Transport {
         let (op, span) = (call.op.id, telemetry::call(call.op.id));
         let started = Instant::now();
         let deadline = started + self.config.operation_timeout;
-        let tried = AtomicU32::new(0);
+        let in_flight = InFlight::default();
+        let url = self.url_of(&call.op)?;
+        let endpoint = Endpoint::new(call.op.method, &url);
+        let watch = self.watch(&call.op, &endpoint, call.target.as_ref());
         let result = self
-            .within(deadline, self.attempts(call, deadline, &tried))
+            .within(
+                deadline,
+                self.attempts(&call, &url, &watch, deadline, &in_flight),
+            )
             .instrument(span.clone())
             .await;
         match result {
             // The attempts were cut short, before they could say how they ended.
-            Err(timeout @ Error::OperationTimeout { .. }) => span.in_scope(|| {
-                telemetry::ended(op, started, tried.load(Ordering::Relaxed), Err(timeout))
-            }),
+            Err(timeout @ Error::OperationTimeout { .. }) => {
+                self.cut(&watch, &in_flight, &timeout);
+                span.in_scope(|| telemetry::ended(op, started, in_flight.attempts(), Err(timeout)))
+            }
             other => other,
         }
     }
@@ -252,9 +256,49 @@ impl Transport {
         let span = telemetry::call(POLL_RESULT.id);
         span.record(telemetry::REQUEST_ID, request_id);
         let deadline = Instant::now() + self.config.operation_timeout;
-        self.within(deadline, self.poll(&POLL_RESULT, request_id, &[]))
-            .instrument(span)
-            .await
+        let url = self.poll_url(request_id)?;
+        let endpoint = Endpoint::new("GET", &url);
+        let watch = self.watch(&POLL_RESULT, &endpoint, None);
+        let in_flight = InFlight::default();
+        let polled = self.poll(&POLL_RESULT, &url, request_id, &[], (&watch, 0, &in_flight));
+        let result = self.within(deadline, polled).instrument(span).await;
+        if let Err(timeout @ Error::OperationTimeout { .. }) = &result {
+            self.cut(&watch, &in_flight, timeout);
+        }
+        result
+    }
+
+    /// What the observer is told of a call of `op` to `endpoint`.
+    fn watch<'a>(
+        &'a self,
+        op: &Operation,
+        endpoint: &'a Endpoint<'a>,
+        target: Option<&'a authn_session_gen::operations::Target>,
+    ) -> Watch<'a> {
+        Watch {
+            observer: self.config.observer.as_ref(),
+            operation: op.id,
+            endpoint,
+            target,
+        }
+    }
+
+    /// Tells the observer of the attempt the deadline cut, if one was in flight.
+    fn cut(&self, watch: &Watch<'_>, in_flight: &InFlight, timeout: &Error) {
+        let Some(cut) = in_flight.cut() else { return };
+        let polled = cut
+            .poll
+            .as_ref()
+            .map(|(n, url)| (*n, Endpoint::new("GET", url)));
+        let watch = match &polled {
+            Some((_, endpoint)) => Watch { endpoint, ..*watch },
+            None => *watch,
+        };
+        watch.tell(|| AttemptRecord {
+            error: Some(timeout),
+            last: true,
+            ..watch.record(cut.attempt, polled.as_ref().map(|(n, _)| *n), cut.since)
+        });
     }
 
     async fn within<T>(
@@ -269,62 +313,103 @@ impl Transport {
             }))
     }
 
-    /// The attempts of `call`; `tried` counts them as they start.
+    /// The URL of `op`, parsed when the client was built.
+    fn url_of(&self, op: &Operation) -> Result<Url, Error> {
+        match self.urls.iter().find(|(id, _)| *id == op.id) {
+            Some((_, url)) => Ok(url.clone()),
+            None => join(&self.config.base_url, op.path),
+        }
+    }
+
+    /// The attempts of `call`, to `url`; `in_flight` follows them.
     async fn attempts<R: DeserializeOwned>(
         &self,
-        call: Call,
+        call: &Call,
+        url: &Url,
+        watch: &Watch<'_>,
         deadline: Instant,
-        tried: &AtomicU32,
+        in_flight: &InFlight,
     ) -> Result<PangeaResponse<R>, Error> {
-        let url = match self.urls.iter().find(|(id, _)| *id == call.op.id) {
-            Some((_, url)) => url.clone(),
-            None => join(&self.config.base_url, call.op.path)?,
-        };
         let method = Method::from_bytes(call.op.method.as_bytes())
             .map_err(|_| Error::Config(format!("bad method {:?}", call.op.method)))?;
-        let target = telemetry::Target::new(call.op.method, &url);
         let started = Instant::now();
         let mut retried_ids: Vec<String> = Vec::new();
         for attempt in 1u32.. {
             self.hold_back().await;
-            tried.store(attempt, Ordering::Relaxed);
-            let span = telemetry::attempt(&target, call.op.id, attempt);
-            let sent = Instant::now();
+            let span = telemetry::attempt(watch.endpoint, call.op.id, attempt);
+            let sent = in_flight.start(attempt, None);
             let outcome = self
-                .attempt::<R>(&method, &url, &call, &retried_ids)
+                .attempt::<R>(&method, url, call, &retried_ids)
                 .instrument(span.clone())
                 .await;
+            in_flight.ended();
             let op = call.op.id;
             let ended = |result| telemetry::ended(op, started, attempt, result);
             let failed = match outcome {
                 Outcome::Done(response) => {
                     telemetry::attempted(op, sent, Some(response.http_status()), None);
+                    watch.tell(|| AttemptRecord {
+                        http_status: Some(response.http_status()),
+                        request_id: Some(&response.request_id),
+                        last: true,
+                        ..watch.record(attempt, None, sent)
+                    });
                     return ended(Ok(response));
                 }
                 Outcome::Accepted(request_id) => {
                     telemetry::attempted(op, sent, Some(202), None);
                     if !self.config.queued_retry_enabled {
-                        return ended(Err(Error::Accepted { request_id }));
+                        let error = Error::Accepted { request_id };
+                        watch.tell(|| AttemptRecord {
+                            http_status: Some(202),
+                            request_id: error.request_id(),
+                            error: Some(&error),
+                            last: true,
+                            ..watch.record(attempt, None, sent)
+                        });
+                        return ended(Err(error));
                     }
-                    return ended(self.poll(&call.op, &request_id, &call.secrets).await);
+                    watch.tell(|| AttemptRecord {
+                        http_status: Some(202),
+                        request_id: Some(&request_id),
+                        ..watch.record(attempt, None, sent)
+                    });
+                    let url = self.poll_url(&request_id)?;
+                    let polled = self.poll(
+                        &call.op,
+                        &url,
+                        &request_id,
+                        &call.secrets,
+                        (watch, attempt, in_flight),
+                    );
+                    return ended(polled.await);
                 }
                 Outcome::Failed(failed) => failed,
             };
-            telemetry::attempted(op, sent, failed.error.http_status(), Some(&failed.error));
+            let status = failed.error.http_status();
+            telemetry::attempted(op, sent, status, Some(&failed.error));
             telemetry::failed(&span, &failed.error);
-            retried_ids.extend(failed.request_id.clone());
             let cause = failed.error.retry_cause();
             let error = with_attempts(failed.error, attempt);
-            if attempt > self.config.request_retries || !should_retry(call.op.retry, cause) {
-                return ended(Err(error));
-            }
-            let Some(resume) = self.resume_at(attempt, cause, failed.retry_after) else {
+            let resume =
+                if attempt > self.config.request_retries || !should_retry(call.op.retry, cause) {
+                    None
+                } else {
+                    // Waiting past either bound would only end in a timeout: say why now.
+                    self.resume_at(attempt, cause, failed.retry_after)
+                        .filter(|resume| !self.past_bounds(*resume, started, deadline))
+                };
+            watch.tell(|| AttemptRecord {
+                http_status: status,
+                request_id: failed.request_id.as_deref().or(error.request_id()),
+                error: Some(&error),
+                last: resume.is_none(),
+                ..watch.record(attempt, None, sent)
+            });
+            let Some(resume) = resume else {
                 return ended(Err(error));
             };
-            // Waiting past either bound would only end in a timeout: say why now.
-            if self.past_bounds(resume, started, deadline) {
-                return ended(Err(error));
-            }
+            retried_ids.extend(failed.request_id);
             tracing::debug!(operation = call.op.id, attempt, delay = ?(resume - Instant::now()), %error, "retrying");
             platform::sleep_until(resume).await;
         }
@@ -392,62 +477,102 @@ impl Transport {
         }
     }
 
-    /// Polls `GET /request/{request_id}` until the queued request is done, with
-    /// delays of n² × `poll_interval`, for at most `poll_result_timeout`.
-    async fn poll<R: DeserializeOwned>(
-        &self,
-        op: &Operation,
-        request_id: &str,
-        secrets: &[SecretToken],
-    ) -> Result<PangeaResponse<R>, Error> {
+    /// `GET /request/{request_id}`: the id pushed as one encoded segment, so
+    /// that it can never reach another path.
+    fn poll_url(&self, request_id: &str) -> Result<Url, Error> {
         let mut url = join(&self.config.base_url, "request/")?;
-        // Pushed as one encoded segment: an id can never reach another path.
         url.path_segments_mut()
             .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
             .pop_if_empty()
             .push(request_id);
-        let target = telemetry::Target::new("GET", &url);
+        Ok(url)
+    }
+
+    /// Polls `url`, the queued request `request_id`, until it is done, with
+    /// delays of n² × `poll_interval`, for at most `poll_result_timeout`.
+    /// The polls are records of `attempt`, the attempt that was queued.
+    async fn poll<R: DeserializeOwned>(
+        &self,
+        op: &Operation,
+        url: &Url,
+        request_id: &str,
+        secrets: &[SecretToken],
+        (watch, attempt, in_flight): (&Watch<'_>, u32, &InFlight),
+    ) -> Result<PangeaResponse<R>, Error> {
+        let endpoint = Endpoint::new("GET", url);
+        let watch = &Watch {
+            endpoint: &endpoint,
+            ..*watch
+        };
         let started = Instant::now();
-        let mut last_error = None;
-        for n in 1u32.. {
-            let remaining = self
-                .config
+        let remaining = || {
+            self.config
                 .poll_result_timeout
-                .saturating_sub(started.elapsed());
-            if remaining.is_zero() {
-                break;
+                .saturating_sub(started.elapsed())
+        };
+        let timed_out = || Error::AcceptedTimeout {
+            request_id: request_id.to_string(),
+            waited: started.elapsed(),
+        };
+        for n in 1u32.. {
+            if remaining().is_zero() {
+                return Err(timed_out());
             }
             let wait = self
                 .config
                 .poll_interval
                 .saturating_mul(n.saturating_mul(n));
-            platform::sleep(wait.min(remaining)).await;
-            let span = telemetry::poll(&target, op.id, n, request_id);
-            let request = self.request(Method::GET, &url);
+            platform::sleep(wait.min(remaining())).await;
+            let span = telemetry::poll(watch.endpoint, op.id, n, request_id);
+            let request = self.request(Method::GET, url);
+            let sent = in_flight.start(attempt, Some((n, url)));
             let outcome = self
-                .exchange::<R>(request, &url, op, secrets)
+                .exchange::<R>(request, url, op, secrets)
                 .instrument(span.clone())
                 .await;
-            if let Outcome::Failed(failed) = &outcome {
-                telemetry::failed(&span, &failed.error);
-            }
-            match outcome {
-                Outcome::Done(response) => return Ok(response),
-                Outcome::Accepted(_) => {}
-                // Polling only reads: any transient cause is worth another poll.
-                Outcome::Failed(failed) if failed.error.is_retryable() => {
-                    last_error = Some(failed.error)
+            in_flight.ended();
+            let record = |status, id, error, last| AttemptRecord {
+                http_status: status,
+                request_id: id,
+                error,
+                last,
+                ..watch.record(attempt, Some(n), sent)
+            };
+            let error = match outcome {
+                Outcome::Done(response) => {
+                    let (status, id) = (Some(response.http_status()), &response.request_id);
+                    watch.tell(|| record(status, Some(id), None, true));
+                    return Ok(response);
                 }
-                Outcome::Failed(failed) => return Err(failed.error),
+                Outcome::Accepted(_) => None,
+                Outcome::Failed(failed) => {
+                    telemetry::failed(&span, &failed.error);
+                    Some(failed)
+                }
+            };
+            let status = error.as_ref().map_or(Some(202), |f| f.error.http_status());
+            match error {
+                // Polling only reads: any transient cause is worth another poll.
+                Some(failed) if !failed.error.is_retryable() => {
+                    let id = failed.request_id.as_deref().or(failed.error.request_id());
+                    watch.tell(|| record(status, id, Some(&failed.error), true));
+                    return Err(failed.error);
+                }
+                transient if remaining().is_zero() => {
+                    if let Some(failed) = &transient {
+                        tracing::debug!(error = %failed.error, "last poll failed");
+                    }
+                    let timeout = timed_out();
+                    watch.tell(|| record(status, Some(request_id), Some(&timeout), true));
+                    return Err(timeout);
+                }
+                transient => {
+                    let error = transient.as_ref().map(|f| &f.error);
+                    watch.tell(|| record(status, Some(request_id), error, false));
+                }
             }
         }
-        if let Some(error) = last_error {
-            tracing::debug!(%error, "last poll failed");
-        }
-        Err(Error::AcceptedTimeout {
-            request_id: request_id.to_string(),
-            waited: started.elapsed(),
-        })
+        unreachable!("the polls end by returning")
     }
 
     /// One attempt of `call`, with the ids of the attempts before it.

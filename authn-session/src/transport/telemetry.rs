@@ -19,15 +19,15 @@ const ATTEMPTS: &str = "pangea.attempts";
 
 /// Where a call's requests go, as the conventions' fields give it: borrowed
 /// from the URL, so that a call with no subscriber allocates nothing for it.
-pub(super) struct Target<'a> {
-    method: &'static str,
+pub(super) struct Endpoint<'a> {
+    pub(super) method: &'static str,
     address: &'a str,
     port: Option<u16>,
     /// The URL without credentials.
-    full: Cow<'a, str>,
+    pub(super) full: Cow<'a, str>,
 }
 
-impl<'a> Target<'a> {
+impl<'a> Endpoint<'a> {
     pub(super) fn new(method: &'static str, url: &'a Url) -> Self {
         let full = if url.username().is_empty() && url.password().is_none() {
             Cow::Borrowed(url.as_str())
@@ -38,7 +38,7 @@ impl<'a> Target<'a> {
             let _ = bare.set_password(None);
             Cow::Owned(bare.into())
         };
-        Target {
+        Endpoint {
             method,
             address: url.host_str().unwrap_or_default(),
             port: url.port_or_known_default(),
@@ -59,15 +59,15 @@ pub(super) fn call(operation: &'static str) -> Span {
 }
 
 /// The span of attempt number `attempt` (from 1).
-pub(super) fn attempt(target: &Target, operation: &'static str, attempt: u32) -> Span {
+pub(super) fn attempt(endpoint: &Endpoint, operation: &'static str, attempt: u32) -> Span {
     let span = tracing::info_span!(
         "pangea.request",
-        otel.name = target.method,
+        otel.name = endpoint.method,
         otel.kind = "client",
-        http.request.method = target.method,
-        server.address = target.address,
-        server.port = target.port,
-        url.full = target.full.as_ref(),
+        http.request.method = endpoint.method,
+        server.address = endpoint.address,
+        server.port = endpoint.port,
+        url.full = endpoint.full.as_ref(),
         http.response.status_code = Empty,
         "error.type" = Empty,
         http.request.resend_count = Empty,
@@ -82,15 +82,20 @@ pub(super) fn attempt(target: &Target, operation: &'static str, attempt: u32) ->
 }
 
 /// The span of poll number `poll` of a queued request.
-pub(super) fn poll(target: &Target, operation: &'static str, poll: u32, request_id: &str) -> Span {
+pub(super) fn poll(
+    endpoint: &Endpoint,
+    operation: &'static str,
+    poll: u32,
+    request_id: &str,
+) -> Span {
     tracing::info_span!(
         "pangea.poll",
-        otel.name = target.method,
+        otel.name = endpoint.method,
         otel.kind = "client",
-        http.request.method = target.method,
-        server.address = target.address,
-        server.port = target.port,
-        url.full = target.full.as_ref(),
+        http.request.method = endpoint.method,
+        server.address = endpoint.address,
+        server.port = endpoint.port,
+        url.full = endpoint.full.as_ref(),
         http.response.status_code = Empty,
         "error.type" = Empty,
         pangea.operation = operation,
@@ -185,7 +190,7 @@ fn labels(
 
 /// `error.type`: bounded values only (a status code or a kind), so that it
 /// could label a metric too.
-pub(super) fn error_type(error: &Error) -> Cow<'static, str> {
+pub(crate) fn error_type(error: &Error) -> Cow<'static, str> {
     match (error.http_status(), error) {
         (Some(status), _) if status >= 400 => Cow::Owned(status.to_string()),
         (_, Error::Timeout { .. } | Error::OperationTimeout { .. }) => "timeout".into(),
@@ -252,18 +257,18 @@ mod tests {
     }
 
     #[test]
-    fn a_target_is_the_url_without_credentials() {
+    fn an_endpoint_is_the_url_without_credentials() {
         let url =
             Url::parse("https://user:secret@authn.aws.us.pangea.cloud/v2/session/list").unwrap();
-        let target = Target::new("POST", &url);
+        let endpoint = Endpoint::new("POST", &url);
         assert_eq!(
-            target.full,
+            endpoint.full,
             "https://authn.aws.us.pangea.cloud/v2/session/list"
         );
-        assert_eq!(target.address, "authn.aws.us.pangea.cloud");
-        assert_eq!(target.port, Some(443));
+        assert_eq!(endpoint.address, "authn.aws.us.pangea.cloud");
+        assert_eq!(endpoint.port, Some(443));
         let url = Url::parse("http://127.0.0.1:4010/request/prq_1").unwrap();
-        let local = Target::new("GET", &url);
+        let local = Endpoint::new("GET", &url);
         assert_eq!(local.full, "http://127.0.0.1:4010/request/prq_1");
         assert_eq!((local.address, local.port), ("127.0.0.1", Some(4010)));
     }
