@@ -1,6 +1,9 @@
 //! The command line: commands, filters and global flags, as clap reads them.
 
-use std::num::{NonZeroU64, NonZeroUsize};
+use std::{
+    num::{NonZeroU64, NonZeroUsize},
+    path::PathBuf,
+};
 
 use chrono::{DateTime, Utc};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
@@ -140,6 +143,11 @@ pub struct RevokeArgs {
     /// Output format of the report.
     #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
     pub output: ReportFormat,
+    /// Append one JSON line per session to FILE as each settles, ended or not:
+    /// time, session_id, outcome (ended, already_gone, failed), request_id,
+    /// http_status, attempts, error. FILE is opened before anything is sent.
+    #[arg(long, value_name = "FILE", verbatim_doc_comment)]
+    pub audit: Option<PathBuf>,
 }
 
 /// Which sessions: the same flags on `list` and `revoke`. Different flags

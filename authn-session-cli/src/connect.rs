@@ -6,7 +6,9 @@
 use authn_emulator::{Emulator, EmulatorHandle};
 use authn_session::{AuthN, Env, SecretToken};
 
-use crate::{args::Global, failure::Failure};
+use std::sync::Arc;
+
+use crate::{args::Global, audit::Audit, failure::Failure};
 
 /// Users and sessions per user of the `--emulator` sample.
 const SAMPLE: (usize, usize) = (5, 3);
@@ -18,7 +20,9 @@ pub struct Target {
     _emulator: Option<EmulatorHandle>,
 }
 
-pub async fn connect(global: &Global) -> Result<Target, Failure> {
+/// The client of `global`'s settings; with `audit`, its observer writes the
+/// audit file of `revoke --audit`.
+pub async fn connect(global: &Global, audit: Option<Arc<Audit>>) -> Result<Target, Failure> {
     // The environment as the SDK reads it, the flags over it.
     let mut env = Env::read();
     if let Some(url) = &global.base_url {
@@ -53,6 +57,10 @@ pub async fn connect(global: &Global) -> Result<Target, Failure> {
         (token, Ok(config), None)
     };
     let config = config
+        .map(|config| match audit {
+            Some(audit) => config.observer(move |attempt| audit.observe(attempt)),
+            None => config,
+        })
         .and_then(|config| config.build())
         .map_err(|e| Failure::api("configuration", e))?;
     let authn = AuthN::new(token, config).map_err(|e| Failure::api("configuration", e))?;

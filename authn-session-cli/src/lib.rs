@@ -9,6 +9,7 @@
 //! `authn-session` would otherwise compile and never run.
 
 mod args;
+mod audit;
 mod connect;
 mod end;
 mod failure;
@@ -72,13 +73,19 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    let target = connect::connect(&cli.global).await?;
+    // Opened before anything is sent: a file that cannot be written ends nothing.
+    let audit = match &cli.command {
+        Command::Revoke(args) => args.audit.as_deref().map(audit::Audit::open).transpose()?,
+        _ => None,
+    }
+    .map(std::sync::Arc::new);
+    let target = connect::connect(&cli.global, audit.clone()).await?;
     let authn = &target.authn;
     match cli.command {
         Command::List(args) => list::list(authn, args).await,
         Command::Invalidate { session_ids } => end::invalidate(authn, &session_ids).await,
         Command::Logout { user_ids } => end::logout(authn, &user_ids).await,
-        Command::Revoke(args) => revoke::revoke(authn, args).await,
+        Command::Revoke(args) => revoke::revoke(authn, args, audit.as_deref()).await,
         Command::Verify(args) => verify_cmd::verify(authn, args).await,
         Command::Completions { .. } => Ok(()),
     }

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::{
     args::{ReportFormat, RevokeArgs},
+    audit::Audit,
     failure::Failure,
     output::note_corrections,
 };
@@ -18,7 +19,7 @@ use crate::{
 /// Session ids shown before the confirmation question.
 const SHOWN: usize = 20;
 
-pub async fn revoke(authn: &AuthN, args: RevokeArgs) -> Result<(), Failure> {
+pub async fn revoke(authn: &AuthN, args: RevokeArgs, audit: Option<&Audit>) -> Result<(), Failure> {
     if args.filters.is_empty() && !args.all {
         return Err(Failure::usage(
             "revoke needs a filter",
@@ -78,8 +79,17 @@ pub async fn revoke(authn: &AuthN, args: RevokeArgs) -> Result<(), Failure> {
         // Without --yes the preview's walk already said so.
         note_corrections(report.corrected());
     }
+    // Every session tried has its line before the report says so.
+    let audit_failed = audit
+        .map(|audit| audit.finish(&report))
+        .transpose()
+        .err()
+        .inspect(|message| eprintln!("{message}"))
+        .is_some();
     print_report(&report, args.output)?;
     match (report.failed().is_empty(), report.ended()) {
+        // The sessions ended, but the evidence of it is incomplete.
+        (true, _) if audit_failed => Err(Failure::Reported(1)),
         (true, _) => Ok(()),
         // The report says what failed: exit 1 when nothing ended, 3 when some did.
         (false, 0) => Err(Failure::Reported(1)),

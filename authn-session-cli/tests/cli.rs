@@ -48,15 +48,14 @@ fn fixtures() -> Value {
 
 impl Emulator {
     fn start() -> Emulator {
+        Self::start_with(&["--fixtures", &fixtures_path()])
+    }
+
+    /// The emulator binary with `args` (its data) after the address and token.
+    fn start_with(args: &[&str]) -> Emulator {
         let child = Command::new(emulator_binary())
-            .args([
-                "--addr",
-                "127.0.0.1:0",
-                "--service-token",
-                TOKEN,
-                "--fixtures",
-            ])
-            .arg(fixtures_path())
+            .args(["--addr", "127.0.0.1:0", "--service-token", TOKEN])
+            .args(args)
             .stdout(Stdio::piped())
             .spawn()
             .expect("start the emulator binary");
@@ -728,6 +727,23 @@ fn no_token_value_is_printed_even_at_vv() {
         emulator.cli(&["-vv", "verify"]).expect(0),
         emulator.cli(&["-vv", "verify", "-o", "json"]).expect(0),
     ];
+    let audit = tempfile("no-token-audit.ndjson");
+    let audited = emulator
+        .cli(&["-vv", "revoke", "--yes", "--all", "--audit", &audit])
+        .expect(0);
+    let audited = [
+        audited.stdout(),
+        audited.stderr(),
+        std::fs::read_to_string(&audit).unwrap(),
+    ];
+    // Alice's three: bob's and carol's ended above.
+    assert_eq!(audited[2].lines().count(), 3, "{}", audited[2]);
+    for text in audited {
+        for secret in &secrets {
+            let piece = &secret[4..secret.len().min(16)];
+            assert!(!text.contains(piece), "{piece} printed or written:\n{text}");
+        }
+    }
     for traced in [runs[0].stderr(), runs[5].stderr()] {
         assert!(
             traced.contains("session_list"),
@@ -925,4 +941,129 @@ fn verify_keeps_to_its_budget_and_cannot_run_without_a_first_list() {
     let unusable = emulator.cli(&["verify", "--max-requests", "0"]);
     assert_eq!(unusable.code(), 2);
     has(&unusable.stderr(), "--max-requests");
+}
+
+/// A fresh path in the test's temporary directory (nothing is created).
+fn tempfile(name: &str) -> String {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join(format!("{}-{name}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path.to_string_lossy().into_owned()
+}
+
+/// The lines of an audit file, parsed.
+fn audit_lines(path: &str) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
+}
+
+#[test]
+fn revoke_audit_writes_one_line_per_session_that_agrees_with_the_report() {
+    let emulator = Emulator::start_with(&["--seed-users", "100", "--sessions-per-user", "5"]);
+    let before = emulator.alive();
+    assert_eq!(before.len(), 500);
+    // Refused (not retried), then unavailable (retried), then already gone.
+    for (status, times) in [(400, 7), (503, 12), (404, 5)] {
+        emulator.admin(
+            "POST",
+            "/_emulator/faults",
+            Some(json!({"path": "session_invalidate", "status": status, "times": times})),
+        );
+    }
+    let audit = tempfile("revoke-audit.ndjson");
+    let run = emulator
+        .cli(&["revoke", "--yes", "--all", "-o", "json", "--audit", &audit])
+        .expect(3);
+    let report = run.json();
+    let lines = audit_lines(&audit);
+
+    // One line per session, and every matched session has one.
+    assert_eq!(report["matched"], 500);
+    assert_eq!(lines.len(), 500);
+    let audited: BTreeSet<String> = lines
+        .iter()
+        .map(|l| l["session_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(audited, before);
+
+    // The lines agree with the report: the same failures, with the same request ids.
+    let of = |outcome: &str| -> BTreeSet<(String, String)> {
+        lines
+            .iter()
+            .filter(|l| l["outcome"] == outcome)
+            .map(|l| {
+                let id = l["session_id"].as_str().unwrap().to_string();
+                (id, l["request_id"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    let failed: BTreeSet<(String, String)> = report["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let id = f["session_id"].as_str().unwrap().to_string();
+            (id, f["request_id"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(of("failed"), failed);
+    assert!(failed.len() >= 7, "the seven 400s fail their sessions");
+    let (ended, gone) = (of("ended"), of("already_gone"));
+    assert_eq!(
+        gone.len(),
+        5,
+        "each 404 settles one session as already gone"
+    );
+    assert_eq!(report["ended"], ended.len() + gone.len());
+    assert_eq!(ended.len() + gone.len() + failed.len(), 500);
+
+    // And the service: what the emulator still holds is what the lines say was not ended.
+    let not_ended: BTreeSet<String> = failed
+        .iter()
+        .chain(&gone)
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(emulator.alive(), not_ended);
+    let attempts: u64 = lines.iter().map(|l| l["attempts"].as_u64().unwrap()).sum();
+    assert_eq!(attempts as usize, emulator.count("session_invalidate"));
+    for line in &lines {
+        let time = line["time"].as_str().unwrap();
+        chrono::DateTime::parse_from_rfc3339(time).unwrap_or_else(|e| panic!("{e}: {time}"));
+        let status = line["http_status"].as_u64().unwrap();
+        match line["outcome"].as_str().unwrap() {
+            "ended" => assert_eq!((status, &line["error"]), (200, &Value::Null)),
+            "already_gone" => assert_eq!((status, &line["error"]), (404, &Value::Null)),
+            _ => assert!(
+                line["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&status.to_string()),
+                "{line}"
+            ),
+        }
+    }
+
+    // A second run appends: the sessions left, one line each.
+    let run = emulator
+        .cli(&["revoke", "--yes", "--all", "-o", "json", "--audit", &audit])
+        .expect(0);
+    assert_eq!(run.json()["ended"], not_ended.len());
+    let appended = audit_lines(&audit);
+    assert_eq!(appended.len(), 500 + not_ended.len());
+    assert!(appended[500..].iter().all(|l| l["outcome"] == "ended"));
+}
+
+#[test]
+fn an_audit_file_that_cannot_be_written_ends_nothing() {
+    let emulator = Emulator::start();
+    let dir = env!("CARGO_TARGET_TMPDIR");
+    let run = emulator
+        .cli(&["revoke", "--yes", "--all", "--audit", dir])
+        .expect(2);
+    has(&run.stderr(), "error: cannot open the audit file");
+    assert_eq!(emulator.requests(), 0);
+    assert_eq!(emulator.alive(), all_ids());
 }
