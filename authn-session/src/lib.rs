@@ -94,6 +94,13 @@
 //! Any subscriber shows them: `authn-session -v` prints the INFO spans with
 //! `tracing-subscriber`'s `fmt` layer.
 //!
+//! # Observing each attempt
+//! For an audit trail, register one observer with
+//! [`ConfigBuilder::observer`]: it sees every attempt of every call as an
+//! [`AttemptRecord`] (operation, method, URL, status, request id, duration,
+//! error, and the [`Target`] session or user a call ends), and never a
+//! token. `authn-session revoke --audit FILE` is built on it.
+//!
 //! # Cargo features
 //! - `rustls` (default): TLS with rustls and the *ring* crypto provider.
 //! - `native-tls`: TLS with the system's library instead.
