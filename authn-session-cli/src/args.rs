@@ -22,6 +22,7 @@ Environment (read as the SDK's `Env` reads it; a blank value is unset):
   PANGEA_DOMAIN           e.g. aws.us.pangea.cloud (or --domain)
   PANGEA_BASE_URL         e.g. http://127.0.0.1:4010 for a local emulator (or --base-url)
   PANGEA_AUTHN_CONFIG_ID  the AuthN configuration id (or --config-id)
+  RUST_LOG                what to log on stderr, e.g. authn_session=debug (wins over -v)
 
 Try it without an account: authn-session --emulator list";
 
@@ -53,6 +54,17 @@ pub struct Global {
     /// Trace requests on stderr (-v: each request, -vv: everything); tokens are never shown.
     #[arg(short, long, global = true, action = ArgAction::Count)]
     pub verbose: u8,
+    /// Format of the logs on stderr; json alone logs as -v does.
+    #[arg(long, global = true, value_enum, value_name = "FORMAT", default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object per line: level, target, fields, the span and its parents.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,6 +15,7 @@ mod end;
 mod failure;
 mod filters;
 mod list;
+mod logs;
 mod output;
 mod revoke;
 pub mod verify;
@@ -47,7 +48,12 @@ pub fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    trace_to_stderr(cli.global.verbose);
+    if let Err(failure) = logs::to_stderr(&cli.global) {
+        if let Some(message) = failure.message() {
+            eprintln!("{message}");
+        }
+        return failure.exit_code();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -89,22 +95,6 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Verify(args) => verify_cmd::verify(authn, args).await,
         Command::Completions { .. } => Ok(()),
     }
-}
-
-/// `-v`: one line per request (the SDK's spans, which carry no tokens);
-/// `-vv`: everything down to the HTTP library's traces.
-fn trace_to_stderr(verbose: u8) {
-    use tracing_subscriber::fmt::format::FmtSpan;
-    let level = match verbose {
-        0 => return,
-        1 => tracing_subscriber::filter::LevelFilter::INFO,
-        _ => tracing_subscriber::filter::LevelFilter::TRACE,
-    };
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(level)
-        .with_span_events(FmtSpan::CLOSE)
-        .init();
 }
 
 /// The long `--help` of `authn-session` and of each command, as the

@@ -85,6 +85,7 @@ impl Emulator {
             .env("PANGEA_AUTHN_TOKEN", TOKEN)
             .env("PANGEA_BASE_URL", &self.url)
             .env_remove("PANGEA_DOMAIN")
+            .env_remove("RUST_LOG")
             .stdin(Stdio::null());
         adjust(&mut command);
         Run(command.output().expect("run authn-session"))
@@ -726,7 +727,16 @@ fn no_token_value_is_printed_even_at_vv() {
             .expect(1),
         emulator.cli(&["-vv", "verify"]).expect(0),
         emulator.cli(&["-vv", "verify", "-o", "json"]).expect(0),
+        emulator
+            .cli(&["-vv", "--log-format", "json", "list", "-o", "json"])
+            .expect(0),
+        emulator
+            .cli_with(&["list", "-o", "csv"], |c| c.env("RUST_LOG", "trace"))
+            .expect(0),
     ];
+    for traced in [runs[7].stderr(), runs[8].stderr()] {
+        has(&traced, "pangea.request");
+    }
     let audit = tempfile("no-token-audit.ndjson");
     let audited = emulator
         .cli(&["-vv", "revoke", "--yes", "--all", "--audit", &audit])
@@ -1066,4 +1076,52 @@ fn an_audit_file_that_cannot_be_written_ends_nothing() {
     has(&run.stderr(), "error: cannot open the audit file");
     assert_eq!(emulator.requests(), 0);
     assert_eq!(emulator.alive(), all_ids());
+}
+
+#[test]
+fn logs_follow_rust_log_and_come_as_json_on_request() {
+    let emulator = Emulator::start();
+    // JSON: every line of stderr is an object; the attempt's span has its fields.
+    let run = emulator
+        .cli(&["--log-format", "json", "list", "-o", "json"])
+        .expect(0);
+    let logs: Vec<Value> = run
+        .stderr()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let attempt = logs
+        .iter()
+        .find(|l| l["span"]["name"] == "pangea.request")
+        .unwrap_or_else(|| panic!("no attempt span: {logs:#?}"));
+    assert_eq!(attempt["level"], "INFO");
+    let span = &attempt["span"];
+    assert_eq!(span["pangea.operation"], "session_list");
+    assert_eq!(span["http.request.method"], "POST");
+    assert_eq!(span["http.response.status_code"], 200);
+    assert_eq!(
+        span["url.full"],
+        format!("{}/v2/session/list", emulator.url)
+    );
+    assert!(
+        logs.iter().all(|l| l["level"] != "TRACE"),
+        "-v's level: INFO"
+    );
+
+    // RUST_LOG alone turns logs on; it wins over -vv; blank is unset.
+    let run = emulator.cli_with(&["list"], |c| c.env("RUST_LOG", "authn_session=info"));
+    has(&run.expect(0).stderr(), "pangea.request{");
+    let run = emulator.cli_with(&["-vv", "list"], |c| c.env("RUST_LOG", "off"));
+    assert_eq!(run.expect(0).stderr(), "");
+    let run = emulator.cli_with(&["list"], |c| c.env("RUST_LOG", " "));
+    assert_eq!(run.expect(0).stderr(), "");
+
+    // A filter that does not parse is a usage error, before anything is sent.
+    emulator.clear_journal();
+    let run = emulator.cli_with(&["list"], |c| c.env("RUST_LOG", "authn_session=["));
+    has(
+        &run.expect(2).stderr(),
+        "error: RUST_LOG is not a valid filter",
+    );
+    assert_eq!(emulator.requests(), 0);
 }
