@@ -97,3 +97,14 @@ impl std::fmt::Debug for Observer {
         f.write_str("Observer")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_config_shows_that_it_has_an_observer_and_nothing_of_it() {
+        let config = crate::Config::builder().observer(|_| {}).build().unwrap();
+        assert!(format!("{config:?}").contains("observer: Some(Observer)"));
+        let config = crate::Config::builder().build().unwrap();
+        assert!(format!("{config:?}").contains("observer: None"));
+    }
+}

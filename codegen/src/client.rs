@@ -190,6 +190,17 @@ fn operations_table(spec: &OpenAPI) -> Result<TokenStream, CodegenError> {
             }
 
             /// The session or user a request ends: what an audit record of it names.
+            ///
+            /// ```
+            /// use authn_session_gen::{operations::{Request, Target}, types::SessionInvalidateRequest};
+            ///
+            /// let request = SessionInvalidateRequest {
+            ///     session_id: "pmt_xdqi2ysmhqwfnpmnzcqqcecxmvrgzb6d".parse().unwrap(),
+            ///     user_initiated: None,
+            ///     config_id: None,
+            /// };
+            /// assert_eq!(request.target(), Some(Target::Session(request.session_id.clone())));
+            /// ```
             #[derive(Debug, Clone, PartialEq, Eq, Hash)]
             pub enum Target {
                 /// A session, by id (`SessionId`).

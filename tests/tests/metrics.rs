@@ -41,7 +41,12 @@ fn calls_and_attempts_are_measured_with_bounded_labels() {
                 .await
                 .unwrap_err();
             assert_eq!(error.http_status(), Some(404));
-            // A call cut short by its deadline: measured all the same.
+            // A call cut short by its deadline, in its second attempt: measured
+            // all the same, with both attempts.
+            emulator
+                .faults()
+                .add(FaultRule::new("session_logout").status(503).times(1))
+                .unwrap();
             emulator
                 .faults()
                 .add(FaultRule::new("session_logout").delay_ms(1_000).times(1))
@@ -95,6 +100,11 @@ fn calls_and_attempts_are_measured_with_bounded_labels() {
         ("pangea.operation", "session_logout"),
         ("error.type", "timeout"),
     ];
+    let logout_503 = [
+        ("pangea.operation", "session_logout"),
+        ("http.response.status_code", "503"),
+        ("error.type", "503"),
+    ];
     let expected: BTreeMap<String, String> = [
         (key("pangea.authn.client.call.duration", &list), "1 samples"),
         (key("pangea.authn.client.call.attempts", &list), "counter 3"),
@@ -109,7 +119,11 @@ fn calls_and_attempts_are_measured_with_bounded_labels() {
         ),
         (
             key("pangea.authn.client.call.attempts", &timed_out),
-            "counter 1",
+            "counter 2",
+        ),
+        (
+            key("http.client.request.duration", &logout_503),
+            "1 samples",
         ),
     ]
     .into_iter()

@@ -198,6 +198,11 @@ async fn a_queued_invalidate_is_seen_with_each_poll() {
         (queued.attempt, queued.poll, queued.http_status, queued.last),
         (1, None, Some(202), false)
     );
+    assert_eq!(queued.error_type, None, "a 202 that is polled is no error");
+    assert_eq!(
+        queued.request_id,
+        journaled(&emulator, "session_invalidate")[0]
+    );
     let shape: Vec<_> = polled
         .iter()
         .map(|s| (s.attempt, s.poll, s.http_status, s.last, s.target.is_some()))
@@ -410,4 +415,67 @@ async fn a_poll_is_seen_at_its_own_url_and_a_call_that_stays_queued_ends_with_it
             (Some(1), None, Some("timeout"), true, true)
         ]
     );
+}
+
+#[tokio::test]
+async fn a_202_not_polled_is_the_last_record_with_its_request_id() {
+    let hook = Hook::default();
+    let emulator = Emulator::builder().seed_users(1, 1).spawn().await.unwrap();
+    let config = emulator_config(&emulator).queued_retry_enabled(false);
+    let authn = emulator_client(&emulator, hook.on(config));
+    emulator
+        .faults()
+        .add(FaultRule::new("session_invalidate").accept_polls(1))
+        .unwrap();
+    let session = live_ids(&emulator).remove(0);
+    let error = authn.session().invalidate(&session).await.unwrap_err();
+    let Error::Accepted { request_id, .. } = &error else {
+        panic!("{error:?}")
+    };
+    let seen = hook.take();
+    let kept: Vec<_> = seen
+        .iter()
+        .map(|s| {
+            (
+                s.attempt,
+                s.http_status,
+                s.request_id.as_deref(),
+                s.error_type.as_deref(),
+                s.last,
+            )
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        [(
+            1,
+            Some(202),
+            Some(request_id.as_str()),
+            Some("_OTHER"),
+            true
+        )]
+    );
+    assert_eq!(emulator.journal().count("session_invalidate"), 1);
+}
+
+#[tokio::test]
+async fn a_call_cut_while_it_waits_to_poll_has_no_last_record() {
+    let server = MockServer::start().await;
+    server.always("/v2/session/list", Reply::accepted()).await;
+    let hook = Hook::default();
+    let config = server
+        .config()
+        .poll_interval(Duration::from_secs(5))
+        .operation_timeout(Duration::from_millis(200));
+    let authn = AuthN::new(SERVICE, hook.on(config).build().unwrap()).unwrap();
+    let error = authn.session().list(ListOptions::new()).await.unwrap_err();
+    assert!(matches!(error, Error::OperationTimeout { .. }), "{error:?}");
+    // The 202 ended before the cut; no poll had started.
+    let seen = hook.take();
+    let kept: Vec<_> = seen
+        .iter()
+        .map(|s| (s.poll, s.http_status, s.last))
+        .collect();
+    assert_eq!(kept, [(None, Some(202), false)]);
+    assert_eq!(server.hits("/request/prq_0001"), 0);
 }
