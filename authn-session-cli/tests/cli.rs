@@ -1125,3 +1125,27 @@ fn logs_follow_rust_log_and_come_as_json_on_request() {
     );
     assert_eq!(emulator.requests(), 0);
 }
+
+/// Linux's `/dev/full` opens, and fails every write with "no space left".
+#[cfg(target_os = "linux")]
+#[test]
+fn an_audit_that_cannot_be_written_to_the_end_is_reported_and_not_exit_0() {
+    let emulator = Emulator::start();
+    let run = emulator
+        .cli(&[
+            "revoke",
+            "--yes",
+            "--user",
+            ALICE_ID,
+            "--audit",
+            "/dev/full",
+        ])
+        .expect(1);
+    has(
+        &run.stderr(),
+        "error: the audit file /dev/full is incomplete",
+    );
+    // The sessions were ended all the same, and the report says so.
+    has(&run.stdout(), "matched 3, ended 3, failed 0");
+    assert!(ALICE.iter().all(|id| !emulator.alive().contains(*id)));
+}
