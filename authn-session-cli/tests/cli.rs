@@ -1149,3 +1149,51 @@ fn an_audit_that_cannot_be_written_to_the_end_is_reported_and_not_exit_0() {
     has(&run.stdout(), "matched 3, ended 3, failed 0");
     assert!(ALICE.iter().all(|id| !emulator.alive().contains(*id)));
 }
+
+#[test]
+fn verify_prints_a_table_with_each_difference_spelled_out_and_a_count() {
+    let emulator = Emulator::start();
+    emulator.admin(
+        "POST",
+        "/_emulator/quirks",
+        Some(json!({"quirks": ["omit-field:identity:3"]})),
+    );
+    let run = emulator.cli(&["verify"]).expect(1);
+    let out = run.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("{:<8} {:<9} {:<52} OBSERVED", "VERDICT", "CHECK", "CASE")
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "{:<8} {:<9} {:<52} missing in 2 records",
+            "differs", "fields", "result.sessions[].identity"
+        )
+    );
+    assert!(
+        lines[2].starts_with("match    filters   email (exact) "),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("match    cursors   one page of the same size")),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("match    errors    invalidate of an unknown session")),
+        "{out}"
+    );
+    has(
+        &out,
+        "\ndiffers: fields result.sessions[].identity\n  documented: ",
+    );
+    assert_eq!(
+        *lines.last().unwrap(),
+        "28 checks: 27 match, 1 differ, 0 skipped; 32 requests"
+    );
+}
