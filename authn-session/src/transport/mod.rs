@@ -1,9 +1,10 @@
 //! Sends one operation. This module is the retry loop: the attempts, the
 //! backoff and `Retry-After`, the 429 hold-back shared by every call of a
-//! client, 202 polling and the deadline of the whole call. One attempt (the
-//! headers, the size-capped read) is [`attempt`]; turning its response into a
-//! result or a typed error is [`decode`], with every piece of server text
-//! going through the call's [`redact::Redactor`]. Whether a cause is
+//! client, and the deadline of the whole call. One attempt (the headers, the
+//! size-capped read) is [`attempt`]; turning its response into a result or a
+//! typed error is [`decode`], with every piece of server text going through
+//! the call's [`redact::Redactor`]; polling a 202 is [`poll`]; what the
+//! observer hook is told is [`observed`]. Whether a cause is
 //! retried is the table of [`crate::retry`].
 //!
 //! The facade drives `reqwest` itself rather than the generated `Client`'s
@@ -29,6 +30,7 @@ mod decode;
 #[cfg(test)]
 mod fuzz;
 mod observed;
+mod poll;
 mod redact;
 mod telemetry;
 
@@ -268,39 +270,6 @@ impl Transport {
         result
     }
 
-    /// What the observer is told of a call of `op` to `endpoint`.
-    fn watch<'a>(
-        &'a self,
-        op: &Operation,
-        endpoint: &'a Endpoint<'a>,
-        target: Option<&'a authn_session_gen::operations::Target>,
-    ) -> Watch<'a> {
-        Watch {
-            observer: self.config.observer.as_ref(),
-            operation: op.id,
-            endpoint,
-            target,
-        }
-    }
-
-    /// Tells the observer of the attempt the deadline cut, if one was in flight.
-    fn cut(&self, watch: &Watch<'_>, in_flight: &InFlight, timeout: &Error) {
-        let Some(cut) = in_flight.cut() else { return };
-        let polled = cut
-            .poll
-            .as_ref()
-            .map(|(n, url)| (*n, Endpoint::new("GET", url)));
-        let watch = match &polled {
-            Some((_, endpoint)) => Watch { endpoint, ..*watch },
-            None => *watch,
-        };
-        watch.tell(|| AttemptRecord {
-            error: Some(timeout),
-            last: true,
-            ..watch.record(cut.attempt, polled.as_ref().map(|(n, _)| *n), cut.since)
-        });
-    }
-
     async fn within<T>(
         &self,
         deadline: Instant,
@@ -475,104 +444,6 @@ impl Transport {
             tracing::debug!(wait = ?(until - Instant::now()), "throttled: holding back");
             platform::sleep_until(until).await;
         }
-    }
-
-    /// `GET /request/{request_id}`: the id pushed as one encoded segment, so
-    /// that it can never reach another path.
-    fn poll_url(&self, request_id: &str) -> Result<Url, Error> {
-        let mut url = join(&self.config.base_url, "request/")?;
-        url.path_segments_mut()
-            .map_err(|()| Error::Config("the base URL cannot take a path".into()))?
-            .pop_if_empty()
-            .push(request_id);
-        Ok(url)
-    }
-
-    /// Polls `url`, the queued request `request_id`, until it is done, with
-    /// delays of n² × `poll_interval`, for at most `poll_result_timeout`.
-    /// The polls are records of `attempt`, the attempt that was queued.
-    async fn poll<R: DeserializeOwned>(
-        &self,
-        op: &Operation,
-        url: &Url,
-        request_id: &str,
-        secrets: &[SecretToken],
-        (watch, attempt, in_flight): (&Watch<'_>, u32, &InFlight),
-    ) -> Result<PangeaResponse<R>, Error> {
-        let endpoint = Endpoint::new("GET", url);
-        let watch = &Watch {
-            endpoint: &endpoint,
-            ..*watch
-        };
-        let started = Instant::now();
-        let remaining = || {
-            self.config
-                .poll_result_timeout
-                .saturating_sub(started.elapsed())
-        };
-        let timed_out = || Error::AcceptedTimeout {
-            request_id: request_id.to_string(),
-            waited: started.elapsed(),
-        };
-        for n in 1u32.. {
-            if remaining().is_zero() {
-                return Err(timed_out());
-            }
-            let wait = self
-                .config
-                .poll_interval
-                .saturating_mul(n.saturating_mul(n));
-            platform::sleep(wait.min(remaining())).await;
-            let span = telemetry::poll(watch.endpoint, op.id, n, request_id);
-            let request = self.request(Method::GET, url);
-            let sent = in_flight.start(attempt, Some((n, url)));
-            let outcome = self
-                .exchange::<R>(request, url, op, secrets)
-                .instrument(span.clone())
-                .await;
-            in_flight.ended();
-            let record = |status, id, error, last| AttemptRecord {
-                http_status: status,
-                request_id: id,
-                error,
-                last,
-                ..watch.record(attempt, Some(n), sent)
-            };
-            let error = match outcome {
-                Outcome::Done(response) => {
-                    let (status, id) = (Some(response.http_status()), &response.request_id);
-                    watch.tell(|| record(status, Some(id), None, true));
-                    return Ok(response);
-                }
-                Outcome::Accepted(_) => None,
-                Outcome::Failed(failed) => {
-                    telemetry::failed(&span, &failed.error);
-                    Some(failed)
-                }
-            };
-            let status = error.as_ref().map_or(Some(202), |f| f.error.http_status());
-            match error {
-                // Polling only reads: any transient cause is worth another poll.
-                Some(failed) if !failed.error.is_retryable() => {
-                    let id = failed.request_id.as_deref().or(failed.error.request_id());
-                    watch.tell(|| record(status, id, Some(&failed.error), true));
-                    return Err(failed.error);
-                }
-                transient if remaining().is_zero() => {
-                    if let Some(failed) = &transient {
-                        tracing::debug!(error = %failed.error, "last poll failed");
-                    }
-                    let timeout = timed_out();
-                    watch.tell(|| record(status, Some(request_id), Some(&timeout), true));
-                    return Err(timeout);
-                }
-                transient => {
-                    let error = transient.as_ref().map(|f| &f.error);
-                    watch.tell(|| record(status, Some(request_id), error, false));
-                }
-            }
-        }
-        unreachable!("the polls end by returning")
     }
 
     /// One attempt of `call`, with the ids of the attempts before it.

@@ -4,12 +4,11 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use authn_session_gen::operations::Target;
-
+use authn_session_gen::operations::{Operation, Target};
 use url::Url;
 
-use super::telemetry::Endpoint;
-use crate::{observe::Observer, platform::Instant, AttemptRecord};
+use super::{telemetry::Endpoint, Transport};
+use crate::{observe::Observer, platform::Instant, AttemptRecord, Error};
 
 /// The attempt a call has in flight, if any, and how many it has started.
 #[derive(Default)]
@@ -113,5 +112,40 @@ impl<'a> Watch<'a> {
         if let Some(observer) = self.observer {
             (observer.0)(&record());
         }
+    }
+}
+
+impl Transport {
+    /// What the observer is told of a call of `op` to `endpoint`.
+    pub(super) fn watch<'a>(
+        &'a self,
+        op: &Operation,
+        endpoint: &'a Endpoint<'a>,
+        target: Option<&'a Target>,
+    ) -> Watch<'a> {
+        Watch {
+            observer: self.config.observer.as_ref(),
+            operation: op.id,
+            endpoint,
+            target,
+        }
+    }
+
+    /// Tells the observer of the attempt the deadline cut, if one was in flight.
+    pub(super) fn cut(&self, watch: &Watch<'_>, in_flight: &InFlight, timeout: &Error) {
+        let Some(cut) = in_flight.cut() else { return };
+        let polled = cut
+            .poll
+            .as_ref()
+            .map(|(n, url)| (*n, Endpoint::new("GET", url)));
+        let watch = match &polled {
+            Some((_, endpoint)) => Watch { endpoint, ..*watch },
+            None => *watch,
+        };
+        watch.tell(|| AttemptRecord {
+            error: Some(timeout),
+            last: true,
+            ..watch.record(cut.attempt, polled.as_ref().map(|(n, _)| *n), cut.since)
+        });
     }
 }
