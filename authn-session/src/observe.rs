@@ -49,7 +49,9 @@ pub struct AttemptRecord<'a> {
     pub method: &'static str,
     /// The URL requested, without user or password.
     pub url: &'a str,
-    /// The attempt's number, from 1; for a poll, the attempt that was queued.
+    /// The attempt's number, from 1; for a poll, the attempt that was queued
+    /// (0 for [`AuthN::poll_result`](crate::AuthN::poll_result), which polls
+    /// a request an earlier call queued).
     pub attempt: u32,
     /// For a poll of a queued request, its number, from 1.
     pub poll: Option<u32>,
