@@ -479,3 +479,49 @@ async fn a_call_cut_while_it_waits_to_poll_has_no_last_record() {
     assert_eq!(kept, [(None, Some(202), false)]);
     assert_eq!(server.hits("/request/prq_0001"), 0);
 }
+
+#[tokio::test]
+async fn a_poll_of_an_earlier_calls_request_is_attempt_0() {
+    let server = MockServer::start().await;
+    let done = Reply::success(json!({"sessions": [], "last": ""}));
+    server.reply("/request/prq_0009", done).await;
+    let hook = Hook::default();
+    let config = server.config().poll_interval(Duration::from_millis(5));
+    let authn = AuthN::new(SERVICE, hook.on(config).build().unwrap()).unwrap();
+    let page = authn
+        .poll_result::<authn_session::SessionListResult>("prq_0009")
+        .await
+        .unwrap();
+    let seen = hook.take();
+    let kept: Vec<_> = seen
+        .iter()
+        .map(|s| {
+            (
+                s.operation,
+                s.method,
+                s.attempt,
+                s.poll,
+                s.http_status,
+                s.request_id.as_deref(),
+                s.last,
+            )
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        [(
+            "poll_result",
+            "GET",
+            0,
+            Some(1),
+            Some(200),
+            Some(page.request_id.as_str()),
+            true
+        )]
+    );
+    assert!(
+        seen[0].url.ends_with("/request/prq_0009"),
+        "{}",
+        seen[0].url
+    );
+}
