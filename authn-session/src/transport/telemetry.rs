@@ -58,18 +58,30 @@ pub(super) fn call(operation: &'static str) -> Span {
     )
 }
 
+/// An HTTP client span named `$name` to `$endpoint`: the conventions'
+/// fields, written once for attempts and polls, then `$rest`.
+macro_rules! client_span {
+    ($name:literal, $endpoint:expr, $($rest:tt)*) => {
+        tracing::info_span!(
+            $name,
+            otel.name = $endpoint.method,
+            otel.kind = "client",
+            http.request.method = $endpoint.method,
+            server.address = $endpoint.address,
+            server.port = $endpoint.port,
+            url.full = $endpoint.full.as_ref(),
+            http.response.status_code = Empty,
+            "error.type" = Empty,
+            $($rest)*
+        )
+    };
+}
+
 /// The span of attempt number `attempt` (from 1).
 pub(super) fn attempt(endpoint: &Endpoint, operation: &'static str, attempt: u32) -> Span {
-    let span = tracing::info_span!(
+    let span = client_span!(
         "pangea.request",
-        otel.name = endpoint.method,
-        otel.kind = "client",
-        http.request.method = endpoint.method,
-        server.address = endpoint.address,
-        server.port = endpoint.port,
-        url.full = endpoint.full.as_ref(),
-        http.response.status_code = Empty,
-        "error.type" = Empty,
+        endpoint,
         http.request.resend_count = Empty,
         pangea.operation = operation,
         pangea.attempt = attempt,
@@ -88,16 +100,9 @@ pub(super) fn poll(
     poll: u32,
     request_id: &str,
 ) -> Span {
-    tracing::info_span!(
+    client_span!(
         "pangea.poll",
-        otel.name = endpoint.method,
-        otel.kind = "client",
-        http.request.method = endpoint.method,
-        server.address = endpoint.address,
-        server.port = endpoint.port,
-        url.full = endpoint.full.as_ref(),
-        http.response.status_code = Empty,
-        "error.type" = Empty,
+        endpoint,
         pangea.operation = operation,
         pangea.poll = poll,
         pangea.request_id = request_id,
