@@ -229,7 +229,7 @@ impl Transport {
         let (op, span) = (call.op.id, telemetry::call(call.op.id));
         let started = Instant::now();
         let deadline = started + self.config.operation_timeout;
-        let in_flight = InFlight::default();
+        let in_flight = InFlight::new(self.config.observer.is_some());
         let url = self.url_of(&call.op)?;
         let endpoint = Endpoint::new(call.op.method, &url);
         let watch = self.watch(&call.op, &endpoint, call.target.as_ref());
@@ -261,7 +261,7 @@ impl Transport {
         let url = self.poll_url(request_id)?;
         let endpoint = Endpoint::new("GET", &url);
         let watch = self.watch(&POLL_RESULT, &endpoint, None);
-        let in_flight = InFlight::default();
+        let in_flight = InFlight::new(self.config.observer.is_some());
         let polled = self.poll(&POLL_RESULT, &url, request_id, &[], (&watch, 0, &in_flight));
         let result = self.within(deadline, polled).instrument(span).await;
         if let Err(timeout @ Error::OperationTimeout { .. }) = &result {

@@ -2,7 +2,10 @@
 //! attempts, and the attempt in flight, so that a call its deadline cuts
 //! still says which attempt was cut.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{
+    atomic::{AtomicU32, Ordering},
+    Mutex, PoisonError,
+};
 
 use authn_session_gen::operations::{Operation, Target};
 use url::Url;
@@ -10,11 +13,14 @@ use url::Url;
 use super::{telemetry::Endpoint, Transport};
 use crate::{observe::Observer, platform::Instant, AttemptRecord, Error};
 
-/// The attempt a call has in flight, if any, and how many it has started.
-#[derive(Default)]
-pub(super) struct InFlight(Mutex<Current>);
+/// How many attempts a call has started and, when an observer is
+/// registered, the attempt in flight: a call without an observer pays one
+/// atomic store an attempt for it, no lock.
+pub(super) struct InFlight {
+    attempts: AtomicU32,
+    current: Option<Mutex<Current>>,
+}
 
-#[derive(Default)]
 struct Current {
     attempt: u32,
     /// The poll's number and URL, for a poll.
@@ -31,19 +37,35 @@ pub(super) struct Cut {
 }
 
 impl InFlight {
-    fn with<T>(&self, f: impl FnOnce(&mut Current) -> T) -> T {
-        f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    /// Follows the attempt in flight only when `observed`.
+    pub(super) fn new(observed: bool) -> Self {
+        InFlight {
+            attempts: AtomicU32::new(0),
+            current: observed.then(|| {
+                Mutex::new(Current {
+                    attempt: 0,
+                    poll: None,
+                    since: None,
+                })
+            }),
+        }
+    }
+
+    fn with(&self, f: impl FnOnce(&mut Current)) {
+        if let Some(current) = &self.current {
+            f(&mut current.lock().unwrap_or_else(PoisonError::into_inner));
+        }
     }
 
     /// Attempt number `attempt` (or its poll number `poll`, of `url`)
     /// starts now.
     pub(super) fn start(&self, attempt: u32, poll: Option<(u32, &Url)>) -> Instant {
-        let poll = poll.map(|(n, url)| (n, url.clone()));
         let now = Instant::now();
+        self.attempts.store(attempt, Ordering::Relaxed);
         self.with(|c| {
             *c = Current {
                 attempt,
-                poll,
+                poll: poll.map(|(n, url)| (n, url.clone())),
                 since: Some(now),
             }
         });
@@ -57,19 +79,21 @@ impl InFlight {
 
     /// How many attempts the call has started.
     pub(super) fn attempts(&self) -> u32 {
-        self.with(|c| c.attempt)
+        self.attempts.load(Ordering::Relaxed)
     }
 
-    /// The attempt in flight, taken: the deadline cut it.
+    /// The attempt in flight, taken: the deadline cut it. `None` without an
+    /// observer.
     pub(super) fn cut(&self) -> Option<Cut> {
+        let mut cut = None;
         self.with(|c| {
-            let since = c.since.take()?;
-            Some(Cut {
+            cut = c.since.take().map(|since| Cut {
                 attempt: c.attempt,
                 poll: c.poll.take(),
                 since,
             })
-        })
+        });
+        cut
     }
 }
 
